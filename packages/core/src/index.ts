@@ -1,1 +1,6 @@
-export const VERSION = '0.1.0';
+export * from './diagnostics.js';
+export * from './errors.js';
+export * from './journey-loader.js';
+export * from './journey-schema.js';
+export * from './journey-validation.js';
+export * from './mapping-schema.js';
