@@ -158,11 +158,13 @@ export function forEachCriterion(
   path: DocumentPath,
   visit: (leaf: FactCriterion, path: DocumentPath) => void,
 ): void {
-  if ('all' in criteria)
-    criteria.all.forEach((child, index) => forEachCriterion(child, [...path, 'all', index], visit));
-  else if ('any' in criteria)
-    criteria.any.forEach((child, index) => forEachCriterion(child, [...path, 'any', index], visit));
-  else if ('not' in criteria) forEachCriterion(criteria.not, [...path, 'not'], visit);
+  const children = 'all' in criteria ? criteria.all : 'any' in criteria ? criteria.any : undefined;
+  if (children) {
+    const branch = 'all' in criteria ? 'all' : 'any';
+    children.forEach((child, index) => {
+      forEachCriterion(child, [...path, branch, index], visit);
+    });
+  } else if ('not' in criteria) forEachCriterion(criteria.not, [...path, 'not'], visit);
   else visit(criteria, path);
 }
 
