@@ -85,11 +85,11 @@ class Locator {
     return { line, column: col };
   }
 
-  diagnostic(finding: Finding, options?: { atKey?: boolean }): Diagnostic {
+  diagnostic(finding: Finding): Diagnostic {
     return {
       severity: finding.severity,
       file: this.file,
-      ...this.position(finding.path, options),
+      ...this.position(finding.path, { atKey: finding.atKey }),
       path: formatPath(finding.path),
       message: finding.message,
     };
@@ -239,7 +239,9 @@ function explainIssues(
       case 'invalid_value': {
         const allowed = issue.values.map((value) => JSON.stringify(value));
         const suggestion =
-          typeof issue.input === 'string' ? closestMatch(issue.input, issue.values.map(String)) : undefined;
+          typeof issue.input === 'string' && allowed.length > 1
+            ? closestMatch(issue.input, issue.values.map(String))
+            : undefined;
         findings.push({
           severity: 'error',
           path,
@@ -247,6 +249,13 @@ function explainIssues(
         });
         break;
       }
+      case 'invalid_format':
+        findings.push({
+          severity: 'error',
+          path,
+          message: `${describeInput(issue.input)} is not valid: ${issue.message}`,
+        });
+        break;
       default:
         findings.push({ severity: 'error', path, message: issue.message });
     }
@@ -290,7 +299,7 @@ export function parseJourneySources(sources: readonly JourneySource[]): LoadResu
             line,
             column: col,
             path: '',
-            message: `not valid YAML: ${error.message.split('\n')[0]}`,
+            message: `not valid YAML: ${error.code === 'DUPLICATE_KEY' ? 'this key appears twice in the same mapping; keep one' : error.message.split('\n')[0]}`,
           });
         }
         continue;
@@ -323,7 +332,7 @@ export function parseJourneySources(sources: readonly JourneySource[]): LoadResu
       const parsed = schema.safeParse(data, { reportInput: true });
       if (!parsed.success) {
         for (const finding of explainIssues(parsed.error.issues, schema, data)) {
-          result.diagnostics.push(locator.diagnostic(finding, { atKey: finding.atKey }));
+          result.diagnostics.push(locator.diagnostic(finding));
         }
         continue;
       }

@@ -10,10 +10,7 @@ const KEY_PATTERN = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
 /** A stable identifier: lower case letters and digits, words joined by `-` or `_`. */
 export const keySchema = z
   .string()
-  .regex(
-    KEY_PATTERN,
-    'a key is lower case letters and digits, words joined by "-" or "_" (e.g. "kickoff-held")',
-  )
+  .regex(KEY_PATTERN, 'use lower case letters and digits, words joined by "-" or "_" (e.g. "kickoff-held")')
   .max(60, 'a key is at most 60 characters');
 
 const nameSchema = z.string().min(1, 'must not be empty').max(200);

@@ -12,6 +12,8 @@ export interface Finding {
   severity: DiagnosticSeverity;
   path: DocumentPath;
   message: string;
+  /** Point at the key rather than its value (the key itself is what is wrong). */
+  atKey?: boolean;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -43,18 +45,27 @@ function checkUnique(
   });
 }
 
+/** `unknown milestone "x" in stage "y" (known: …; did you mean …?)` from `what` = `milestone in stage "y"`. */
+function unknownReferenceMessage(what: string, value: string, known: readonly string[]): string {
+  const [noun, ...place] = what.split(' in ');
+  const where = place.length ? ` in ${place.join(' in ')}` : '';
+  return `unknown ${noun} "${value}"${where}${knownValuesHint(value, [...new Set(known)])}`;
+}
+
 function checkReference(
   findings: Finding[],
   value: string | undefined,
   known: readonly string[],
   path: DocumentPath,
   what: string,
+  atKey = false,
 ): void {
   if (value === undefined || known.includes(value)) return;
   findings.push({
     severity: 'error',
     path,
-    message: `unknown ${what} "${value}"${knownValuesHint(value, known)}`,
+    atKey,
+    message: unknownReferenceMessage(what, value, known),
   });
 }
 
@@ -143,7 +154,8 @@ function valueProblem(fact: Fact, value: unknown): string | undefined {
         ? undefined
         : `fact "${fact.key}" is a date, so the value must be an ISO date such as "2026-01-31"`;
     case 'enum':
-      if (typeof value === 'string' && fact.values?.includes(value)) return undefined;
+      // An enum without values is reported once, on the fact.
+      if (!fact.values || (typeof value === 'string' && fact.values.includes(value))) return undefined;
       return `"${String(value)}" is not a value of enum fact "${fact.key}"${knownValuesHint(String(value), fact.values ?? [])}`;
     case 'string':
       return typeof value === 'string'
@@ -158,9 +170,9 @@ export function forEachCriterion(
   path: DocumentPath,
   visit: (leaf: FactCriterion, path: DocumentPath) => void,
 ): void {
-  const children = 'all' in criteria ? criteria.all : 'any' in criteria ? criteria.any : undefined;
-  if (children) {
-    const branch = 'all' in criteria ? 'all' : 'any';
+  if ('all' in criteria || 'any' in criteria) {
+    const [branch, children] =
+      'all' in criteria ? (['all', criteria.all] as const) : (['any', criteria.any] as const);
     children.forEach((child, index) => {
       forEachCriterion(child, [...path, branch, index], visit);
     });
@@ -231,7 +243,14 @@ export function validateJourney(journey: Journey): Finding[] {
       );
     });
     for (const persona of Object.keys(stage.personaSuccess ?? {})) {
-      checkReference(findings, persona, personaKeys, [...stagePath, 'personaSuccess', persona], 'persona');
+      checkReference(
+        findings,
+        persona,
+        personaKeys,
+        [...stagePath, 'personaSuccess', persona],
+        'persona',
+        true,
+      );
     }
     stage.milestones?.forEach((milestone, index) => {
       const milestonePath = [...stagePath, 'milestones', index];
@@ -257,7 +276,7 @@ export function validateJourney(journey: Journey): Finding[] {
         key,
         stageMilestones,
         [...stagePath, 'exitWhen', index],
-        `milestone of stage "${stage.key}"`,
+        `milestone in stage "${stage.key}"`,
       );
     });
     if (stage.handoff) {
@@ -392,7 +411,14 @@ export function validateMapping(mapping: Mapping, journey: Journey): Finding[] {
   for (const [key, field] of Object.entries(mapping.facts)) {
     const fact = facts.get(key);
     if (!fact) {
-      checkReference(findings, key, [...facts.keys()], ['facts', key], `fact of journey "${journey.key}"`);
+      checkReference(
+        findings,
+        key,
+        [...facts.keys()],
+        ['facts', key],
+        `fact in journey "${journey.key}"`,
+        true,
+      );
       continue;
     }
     if (field.values && fact.type !== 'enum') {
@@ -407,6 +433,7 @@ export function validateMapping(mapping: Mapping, journey: Journey): Finding[] {
         findings.push({
           severity: 'error',
           path: ['facts', key, 'values', value],
+          atKey: true,
           message: `"${value}" is not a value of enum fact "${key}"${knownValuesHint(value, fact.values ?? [])}`,
         });
       }
@@ -417,7 +444,7 @@ export function validateMapping(mapping: Mapping, journey: Journey): Finding[] {
   );
   const outputKeys = [...JOURNEY_OUTPUTS, ...milestoneKeys.map((key) => `milestone.${key}`)];
   for (const key of Object.keys(mapping.outputs)) {
-    checkReference(findings, key, outputKeys, ['outputs', key], 'output');
+    checkReference(findings, key, outputKeys, ['outputs', key], 'output', true);
   }
   return findings;
 }
