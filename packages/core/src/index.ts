@@ -4,3 +4,6 @@ export * from './journey-loader.js';
 export * from './journey-schema.js';
 export * from './journey-validation.js';
 export * from './mapping-schema.js';
+export * from './journey-diff.js';
+export * from './journey-render.js';
+export * from './plan.js';
