@@ -7,3 +7,4 @@ export * from './mapping-schema.js';
 export * from './journey-diff.js';
 export * from './journey-render.js';
 export * from './plan.js';
+export * from './templates.js';
