@@ -201,7 +201,18 @@ describe('diff and schema', () => {
 
 describe('help and usage', () => {
   test('--help on every command, exit 0', async () => {
-    for (const command of ['validate', 'templates', 'init', 'show', 'diff', 'schema', 'demo']) {
+    for (const command of [
+      'validate',
+      'templates',
+      'init',
+      'show',
+      'diff',
+      'schema',
+      'evaluate',
+      'report',
+      'sample-records',
+      'demo',
+    ]) {
       const result = await run([command, '--help']);
       expect(result.code, command).toBe(0);
       expect(result.stdout, command).toContain(`Usage: milepost ${command}`);

@@ -6,6 +6,7 @@ import { CliExit, EXIT_CODES, reportError } from './cli-errors.js';
 import { type CliIo, paint, processIo } from './cli-io.js';
 import { registerDemoCommand } from './command-demo.js';
 import { registerJourneyCommands } from './command-journeys.js';
+import { registerRecordCommands } from './command-records.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODE_HELP = `
@@ -33,6 +34,7 @@ export function createProgram(io: CliIo): Command {
     .addHelpText('after', EXIT_CODE_HELP)
     .exitOverride();
   registerJourneyCommands(program, io);
+  registerRecordCommands(program, io);
   registerDemoCommand(program, io);
   for (const command of program.commands) {
     command
