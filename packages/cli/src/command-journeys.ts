@@ -1,7 +1,7 @@
 /**
  * Commands about journey files: validate, templates, init, show, diff, schema.
  */
-import { access, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   diffJourneys,
@@ -13,8 +13,11 @@ import {
   loadJourney,
   loadJourneyFiles,
   loadTemplate,
+  type Mapping,
+  type MappingTarget,
   MilepostError,
   mappingJsonSchema,
+  parseJourneySources,
   readTemplate,
   renderJourneyMermaid,
 } from '@milepost/core';
@@ -246,4 +249,42 @@ export function registerJourneyCommands(program: Command, io: CliIo): void {
         JSON.stringify(options.kind === 'journey' ? journeyJsonSchema() : mappingJsonSchema(), null, 2),
       );
     });
+}
+
+/** The journey (from a file or a template) and, when given, its mapping for `target`, validated together. */
+export async function journeyAndMappingFrom(
+  options: { journey?: string; template?: string; mapping?: string },
+  target: MappingTarget,
+): Promise<{ journey: Journey; mapping?: Mapping }> {
+  const journey = await journeyFrom(options.journey, options);
+  if (!options.mapping) return { journey };
+  const mappingText = await readFile(options.mapping, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    throw new MilepostError({
+      code: 'FILE_NOT_FOUND',
+      message: `cannot read ${options.mapping}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}`,
+      cause,
+    });
+  });
+  // The journey is re-serialised so the mapping is checked against exactly the journey in use.
+  const result = parseJourneySources([
+    { file: '<journey>', text: JSON.stringify(journey) },
+    { file: options.mapping, text: mappingText },
+  ]);
+  const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (errors.length)
+    throw new MilepostError({
+      code: 'INVALID_FILE',
+      message: errors.map(formatDiagnostic).join('\n'),
+      details: { diagnostics: errors },
+    });
+  const mapping = result.mappings.find(
+    (candidate) => candidate.journey === journey.key && candidate.target === target,
+  );
+  if (!mapping) {
+    throw new MilepostError({
+      code: 'INVALID_INPUT',
+      message: `${options.mapping} has no mapping for journey "${journey.key}" and target ${target}; check its "journey" and "target"`,
+    });
+  }
+  return { journey, mapping };
 }

@@ -9,7 +9,6 @@ import {
   evaluate,
   formatSnapshotError,
   generateSampleRecords,
-  type JourneyState,
   MilepostError,
   type RecordSnapshot,
   readSnapshotFile,
@@ -23,6 +22,7 @@ import { CliExit, EXIT_CODES } from './cli-errors.js';
 import { type CliIo, line, paint } from './cli-io.js';
 import { createProgress } from './cli-progress.js';
 import { journeyFrom } from './command-journeys.js';
+import { renderStateText, SLA_STYLES } from './render-state-text.js';
 
 interface RecordsOptions {
   journey?: string;
@@ -68,48 +68,6 @@ async function forEachSnapshot(
   return { records, invalid };
 }
 
-const SLA_STYLES = { 'on-track': 'green', behind: 'yellow', stuck: 'red' } as const;
-
-function statusBlock(io: CliIo, state: JourneyState): void {
-  const out = io.stdout;
-  const frame = state.expectedDays ? ` of ${state.expectedDays}` : '';
-  line(
-    out,
-    `${paint(out, 'bold', state.id)}  ${state.journey} v${state.journeyVersion}${state.persona ? ` · ${state.persona}` : ''}${state.segment ? ` · ${state.segment}` : ''}`,
-  );
-  line(
-    out,
-    `Stage      ${paint(out, 'bold', state.stageName)} since ${state.stageEnteredAt} (day ${state.daysInStage}${frame}) — ${paint(out, SLA_STYLES[state.sla], state.sla)}`,
-  );
-  line(out, `Owner      ${state.ownerName ?? 'nobody'}`);
-  for (const [key, milestone] of Object.entries(state.milestones)) {
-    const mark =
-      milestone.status === 'achieved'
-        ? paint(out, 'green', '✓')
-        : milestone.status === 'pending'
-          ? '○'
-          : paint(out, 'dim', '–');
-    line(
-      out,
-      `Milestone  ${mark} ${key}${milestone.achievedAt ? ` (${milestone.achievedAt})` : ''}${milestone.status === 'not-applicable' ? paint(out, 'dim', ' not for this persona') : ''}`,
-    );
-  }
-  if (state.handoff)
-    line(
-      out,
-      `Handoff    ${state.handoff.from ?? '?'} → ${state.handoff.toName}: ${state.handoff.artifacts.join(', ') || 'no artifacts listed'}`,
-    );
-  const open = state.tasks.filter((task) => task.status !== 'done');
-  for (const task of open.slice(0, 10)) {
-    line(
-      out,
-      `Task       ${task.status === 'overdue' ? paint(out, 'red', 'overdue') : 'open   '} ${task.due} ${task.subject} (${task.owner})`,
-    );
-  }
-  if (open.length > 10) line(out, `           … and ${open.length - 10} more`);
-  line(out, `Next       ${state.whatsNext}`);
-}
-
 /** Registers evaluate, report and sample-records. */
 export function registerRecordCommands(program: Command, io: CliIo): void {
   program
@@ -149,7 +107,7 @@ export function registerRecordCommands(program: Command, io: CliIo): void {
         const state = evaluate(compiled, snapshot, now);
         found = true;
         if (options.json) line(io.stdout, JSON.stringify(stateToJson(state)));
-        else if (options.record !== undefined) statusBlock(io, state);
+        else if (options.record !== undefined) io.stdout.write(renderStateText(state, io.stdout));
         else {
           const days = `${state.daysInStage}${state.expectedDays ? `/${state.expectedDays}` : ''}`;
           const cells = [state.id, state.stageName, days, state.sla, state.whatsNext];

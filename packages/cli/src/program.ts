@@ -4,7 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import { CliExit, EXIT_CODES, reportError } from './cli-errors.js';
 import { type CliIo, paint, processIo } from './cli-io.js';
+import { registerCrmCommands } from './command-crm.js';
 import { registerDemoCommand } from './command-demo.js';
+import { registerEmulatorCommand } from './command-emulator.js';
 import { registerJourneyCommands } from './command-journeys.js';
 import { registerRecordCommands } from './command-records.js';
 import { VERSION } from './version.js';
@@ -35,6 +37,8 @@ export function createProgram(io: CliIo): Command {
     .exitOverride();
   registerJourneyCommands(program, io);
   registerRecordCommands(program, io);
+  registerCrmCommands(program, io);
+  registerEmulatorCommand(program, io);
   registerDemoCommand(program, io);
   for (const command of program.commands) {
     command

@@ -60,6 +60,8 @@ export interface PlanRefusal {
 export interface Plan {
   changes: PlanChange[];
   refusals: PlanRefusal[];
+  /** What the adapter left out because the account does not allow it (shown with the plan). */
+  notes?: string[];
 }
 
 /** Options of {@link planSchema}. */

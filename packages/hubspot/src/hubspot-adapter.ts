@@ -1,0 +1,183 @@
+/**
+ * `createHubSpotAdapter(settings)`: the HubSpot implementation of core's adapter contract.
+ */
+import {
+  type ApplyProgress,
+  type ApplyReport,
+  compileJourney,
+  evaluate,
+  type Journey,
+  type JourneyState,
+  type Mapping,
+  type MilepostAdapter,
+  MilepostError,
+  type PreflightReport,
+  planSchema,
+  type SyncOptions,
+  type SyncSummary,
+} from '@milepost/core';
+import { type HubSpotApiVersion, hubSpotPaths } from './hubspot-api.js';
+import {
+  describeHubSpotPortal,
+  type HubSpotPreflight,
+  hubSpotPreflight,
+  pipelineHeadroom,
+} from './hubspot-describe.js';
+import { type HubSpotRateLimits, hubSpotRateLimits, type LimiterClock } from './hubspot-rate-limiter.js';
+import { createHubSpotRecordReader, readCompanies, syncHubSpotRecords } from './hubspot-records.js';
+import { hubSpotDesiredSchema, hubSpotRemoteSchema, hubSpotSchemaTarget } from './hubspot-schema.js';
+import { applyHubSpotSchemaPlan, hubSpotPipelineId } from './hubspot-schema-apply.js';
+import { createHubSpotTransport, type HubSpotTransport } from './hubspot-transport.js';
+
+const SINGULAR: Record<string, string> = {
+  companies: 'company',
+  contacts: 'contact',
+  deals: 'deal',
+  tickets: 'ticket',
+};
+
+/** Settings of {@link createHubSpotAdapter}. Credentials are read lazily: creating an adapter never throws. */
+export interface HubSpotAdapterSettings {
+  /** A private app (static) token, an OAuth access token, or a function returning a fresh one. Defaults to `HUBSPOT_ACCESS_TOKEN`. */
+  accessToken?: string | (() => Promise<string>);
+  /** The API's base URL; defaults to `HUBSPOT_BASE_URL`, then `https://api.hubapi.com`. The emulator's URL in tests and the demo. */
+  baseUrl?: string;
+  /** Rate limits; defaults to a private app on a free portal until HubSpot's headers say otherwise. */
+  limits?: HubSpotRateLimits;
+  /** `2026-09` (default) or `legacy` paths. */
+  apiVersion?: HubSpotApiVersion;
+  /** Attempts per call for retryable failures; default 6. */
+  maxAttempts?: number;
+  /** Injectable for tests. */
+  clock?: LimiterClock;
+  random?: () => number;
+  /** Environment to read defaults from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/** The HubSpot adapter, with HubSpot-specific extras beside the core contract. */
+export interface HubSpotAdapter extends MilepostAdapter {
+  readonly target: 'hubspot';
+  /** The full HubSpot preflight (scopes, capabilities). */
+  hubSpotPreflight(): Promise<HubSpotPreflight>;
+  /** Calls made so far, retries included. */
+  apiCalls(): number;
+}
+
+/** Creates a HubSpot adapter for one portal. */
+export function createHubSpotAdapter(settings: HubSpotAdapterSettings = {}): HubSpotAdapter {
+  const env = settings.env ?? process.env;
+  const paths = hubSpotPaths(settings.apiVersion);
+  let transport: HubSpotTransport | undefined;
+
+  const token = async (): Promise<string> => {
+    const value =
+      typeof settings.accessToken === 'function'
+        ? await settings.accessToken()
+        : (settings.accessToken ?? env.HUBSPOT_ACCESS_TOKEN);
+    if (!value) {
+      throw new MilepostError({
+        code: 'AUTHENTICATION_FAILED',
+        message:
+          'no HubSpot access token: set HUBSPOT_ACCESS_TOKEN (a private app token) or connect the portal with OAuth',
+      });
+    }
+    return value;
+  };
+  const connection = (): HubSpotTransport => {
+    transport ??= createHubSpotTransport({
+      accessToken: token,
+      baseUrl: settings.baseUrl ?? env.HUBSPOT_BASE_URL,
+      limits: settings.limits ?? hubSpotRateLimits('private', 'free'),
+      maxAttempts: settings.maxAttempts,
+      clock: settings.clock,
+      random: settings.random,
+    });
+    return transport;
+  };
+  const preflight = async (): Promise<HubSpotPreflight> => {
+    return hubSpotPreflight(connection(), paths, await token());
+  };
+
+  return {
+    target: 'hubspot',
+    hubSpotPreflight: preflight,
+    apiCalls: () => transport?.calls().total ?? 0,
+
+    async preflight(): Promise<PreflightReport> {
+      const result = await preflight();
+      return { ok: result.ok, checks: result.checks };
+    },
+
+    async plan(journey: Journey, mapping?: Mapping) {
+      const snapshot = await describeHubSpotPortal(connection(), paths, journey, mapping);
+      const moves: Record<string, string> = {};
+      const { cycleObject } = hubSpotSchemaTarget(mapping);
+      for (const removed of journey.removedStages ?? []) {
+        moves[`pipeline-stage:${cycleObject}:${journey.key}:${removed.key}`] =
+          `pipeline-stage:${cycleObject}:${journey.key}:${removed.movesTo}`;
+      }
+      const hasPipeline = (snapshot.pipelines[cycleObject] ?? []).some(
+        (pipeline) => pipeline.id === hubSpotPipelineId(journey.key),
+      );
+      // Without room for another pipeline (free portals have one), the journey lives on the company alone.
+      const cycles = hasPipeline || (await pipelineHeadroom(connection(), paths, cycleObject));
+      const plan = planSchema(
+        hubSpotDesiredSchema(journey, mapping, { cycles }),
+        hubSpotRemoteSchema(snapshot, journey),
+        { moves },
+      );
+      if (!cycles)
+        plan.notes = [
+          `no room for another ${cycleObject} pipeline on this portal: cycle records are left out; the journey state lives on each ${SINGULAR[hubSpotSchemaTarget(mapping).recordObject] ?? 'record'}`,
+        ];
+      return plan;
+    },
+
+    async apply(
+      _journey,
+      _mapping,
+      plan,
+      onProgress?: (progress: ApplyProgress) => void,
+    ): Promise<ApplyReport> {
+      if (plan.refusals.length) {
+        throw new MilepostError({
+          code: 'UNSAFE_CHANGE',
+          message: `the plan has refused changes; resolve them first:\n${plan.refusals.map((refusal) => `  - ${refusal.summary}`).join('\n')}`,
+        });
+      }
+      const before = connection().calls().total;
+      const result = await applyHubSpotSchemaPlan(connection(), paths, plan, onProgress);
+      return { ...result, apiCalls: connection().calls().total - before };
+    },
+
+    async sync(journey, mapping, options: SyncOptions): Promise<SyncSummary> {
+      const summary = await syncHubSpotRecords(connection(), paths, {
+        journey,
+        mapping,
+        now: options.now,
+        since: options.since,
+        recordIds: options.recordIds,
+        createTasks: true,
+        onProgress: options.onProgress,
+      });
+      return summary;
+    },
+
+    async status(journey, mapping, recordId, now): Promise<JourneyState> {
+      // A status is a read: evaluate the one company without writing anything.
+      const reader = createHubSpotRecordReader(journey, mapping);
+      const objectType = mapping?.object ?? 'companies';
+      for await (const page of readCompanies(connection(), paths, objectType, reader.properties, {
+        recordIds: [recordId],
+      })) {
+        const company = page[0];
+        if (company) return evaluate(compileJourney(journey), reader.toSnapshot(company).snapshot, now);
+      }
+      throw new MilepostError({
+        code: 'INVALID_INPUT',
+        message: `HubSpot has no ${objectType} record ${recordId}`,
+      });
+    },
+  };
+}
