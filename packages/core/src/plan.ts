@@ -21,6 +21,8 @@ export interface SchemaResource {
   inUse?: number;
   /** Desired only: an existing, unmanaged resource the mapping points at; used as it is, never changed. */
   adopt?: boolean;
+  /** Remote only: the vendor's own id (a workflow id, a metadata id) for updates and deletes. */
+  remoteId?: string;
 }
 
 /** What the journey and mapping need. */
@@ -157,7 +159,7 @@ export function planSchema(desired: DesiredSchema, remote: RemoteSchema, options
     }
     changes.push({
       action: 'update',
-      resource,
+      resource: existing.remoteId === undefined ? resource : { ...resource, remoteId: existing.remoteId },
       attributes: differences,
       summary: `update ${resource.kind} ${resource.label}: ${differences.map((change) => change.attribute).join(', ')}`,
     });

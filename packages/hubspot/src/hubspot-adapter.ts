@@ -28,6 +28,7 @@ import { createHubSpotRecordReader, readCompanies, syncHubSpotRecords } from './
 import { hubSpotDesiredSchema, hubSpotRemoteSchema, hubSpotSchemaTarget } from './hubspot-schema.js';
 import { applyHubSpotSchemaPlan, hubSpotPipelineId } from './hubspot-schema-apply.js';
 import { createHubSpotTransport, type HubSpotTransport } from './hubspot-transport.js';
+import { comparableDefinition, hubSpotWorkflowResources, readHubSpotWorkflows } from './hubspot-workflows.js';
 
 const SINGULAR: Record<string, string> = {
   companies: 'company',
@@ -95,6 +96,14 @@ export function createHubSpotAdapter(settings: HubSpotAdapterSettings = {}): Hub
     });
     return transport;
   };
+  let workflowsProbe: Promise<boolean> | undefined;
+  // Workflows need Professional: a 403 on the flows list means the portal cannot have them.
+  const workflowsAvailable = (): Promise<boolean> => {
+    workflowsProbe ??= connection()
+      .request({ method: 'GET', path: `${paths.flows}?limit=1`, accept: [403] })
+      .then((response) => response.status !== 403);
+    return workflowsProbe;
+  };
   const preflight = async (): Promise<HubSpotPreflight> => {
     return hubSpotPreflight(connection(), paths, await token());
   };
@@ -122,11 +131,28 @@ export function createHubSpotAdapter(settings: HubSpotAdapterSettings = {}): Hub
       );
       // Without room for another pipeline (free portals have one), the journey lives on the company alone.
       const cycles = hasPipeline || (await pipelineHeadroom(connection(), paths, cycleObject));
-      const plan = planSchema(
-        hubSpotDesiredSchema(journey, mapping, { cycles }),
-        hubSpotRemoteSchema(snapshot, journey),
-        { moves },
-      );
+      const desired = [...hubSpotDesiredSchema(journey, mapping, { cycles }).resources];
+      const remote = [...hubSpotRemoteSchema(snapshot, journey).resources];
+      if (cycles && (await workflowsAvailable())) {
+        const wanted = hubSpotWorkflowResources(journey, cycleObject);
+        desired.push(...wanted);
+        const definitions = new Map(
+          wanted.map((resource) => [resource.id, resource.attributes.definition as Record<string, unknown>]),
+        );
+        for (const flow of await readHubSpotWorkflows(connection(), paths, journey)) {
+          const id = `workflow:${cycleObject}:${journey.key}:${flow.stage}`;
+          const like = definitions.get(id) ?? flow.definition;
+          remote.push({
+            id,
+            kind: 'workflow',
+            label: `workflow "${String(flow.definition.name)}"`,
+            attributes: { definition: comparableDefinition(flow.definition, like) },
+            managed: true,
+            remoteId: flow.id,
+          });
+        }
+      }
+      const plan = planSchema({ resources: desired }, { resources: remote }, { moves });
       if (!cycles)
         plan.notes = [
           `no room for another ${cycleObject} pipeline on this portal: cycle records are left out; the journey state lives on each ${SINGULAR[hubSpotSchemaTarget(mapping).recordObject] ?? 'record'}`,
@@ -152,7 +178,15 @@ export function createHubSpotAdapter(settings: HubSpotAdapterSettings = {}): Hub
     },
 
     async sync(journey, mapping, options: SyncOptions): Promise<SyncSummary> {
+      const callsBefore = connection().calls().total;
+      // Stages whose tasks an enabled Milepost workflow creates are left to it, so no task is made twice.
+      const workflowStages = new Set<string>();
+      if (await workflowsAvailable()) {
+        for (const flow of await readHubSpotWorkflows(connection(), paths, journey))
+          if (flow.enabled) workflowStages.add(flow.stage);
+      }
       const summary = await syncHubSpotRecords(connection(), paths, {
+        workflowStages,
         journey,
         mapping,
         now: options.now,
@@ -161,7 +195,7 @@ export function createHubSpotAdapter(settings: HubSpotAdapterSettings = {}): Hub
         createTasks: true,
         onProgress: options.onProgress,
       });
-      return summary;
+      return { ...summary, apiCalls: connection().calls().total - callsBefore };
     },
 
     async status(journey, mapping, recordId, now): Promise<JourneyState> {

@@ -33,6 +33,7 @@ import {
 import { hubSpotOutputProperties, hubSpotSchemaTarget } from './hubspot-schema.js';
 import { hubSpotPipelineId, hubSpotStageId } from './hubspot-schema-apply.js';
 import type { HubSpotTransport } from './hubspot-transport.js';
+import { workflowCycles } from './hubspot-workflows.js';
 
 /** Options of {@link syncHubSpotRecords}. */
 export interface HubSpotSyncOptions {
@@ -46,6 +47,8 @@ export interface HubSpotSyncOptions {
   recordIds?: readonly string[];
   /** Create due tasks (false when the portal's workflows create them). Default true. */
   createTasks?: boolean;
+  /** Stages whose workflow-run cycles' tasks an enabled Milepost workflow creates; the sync skips those. */
+  workflowStages?: ReadonlySet<string>;
   /** Called after each page. */
   onProgress?: (summary: HubSpotSyncSummary) => void;
 }
@@ -104,6 +107,7 @@ export async function syncHubSpotRecords(
   const stageField = outputNames.stage!;
 
   const reader = createHubSpotRecordReader(journey, mapping);
+  const workflowCycleKeys = new Set(workflowCycles(journey).map((cycle) => cycle.key));
   const prepare = (company: HubSpotObject): PreparedRecord => {
     const values = company.properties;
     const { snapshot, problems } = reader.toSnapshot(company);
@@ -211,8 +215,11 @@ export async function syncHubSpotRecords(
     // A stage's tasks are created when the customer enters it. Tasks of stages passed before Milepost
     // first saw the customer are history, not work: creating them would bury CSMs in overdue tasks.
     for (const record of records) {
-      for (const task of record.state.tasks)
-        if (task.stage === record.state.stage && task.status !== 'done') due.push({ record, task });
+      for (const task of record.state.tasks) {
+        if (task.stage !== record.state.stage || task.status === 'done') continue;
+        if (options.workflowStages?.has(task.stage) && workflowCycleKeys.has(task.cycle)) continue;
+        due.push({ record, task });
+      }
     }
     for (const chunk of chunks(due, HUBSPOT_BATCH_SIZE)) {
       // The task key is stored on the task: look it up first, so a re-run creates nothing twice.

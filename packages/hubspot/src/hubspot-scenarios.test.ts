@@ -251,6 +251,9 @@ describe('HubSpot scenarios against the emulator', () => {
     // Company reads and writes at exactly ⌈N/100⌉ each; cycle records and tasks in batches of 100 too.
     const calls = emulator.requests.countByEndpoint();
     expect(calls).toEqual({
+      // Which stages' tasks an enabled Milepost workflow creates (none: they are created disabled).
+      'GET /automation/v4/flows': 1,
+      'POST /automation/v4/flows/batch/read': 1,
       'GET /crm/pipelines/2026-09/tickets': 1,
       'GET /crm/objects/2026-09/companies': 100,
       'POST /crm/objects/2026-09/tickets/batch/upsert': 100,
@@ -261,6 +264,6 @@ describe('HubSpot scenarios against the emulator', () => {
       'POST /crm/objects/2026-09/companies/batch/update': 100,
     });
     const second = await adapter.sync(journey, undefined, { now: NOW });
-    expect(second).toMatchObject({ records: 10_000, changed: 0, writes: 0, apiCalls: 101 });
+    expect(second).toMatchObject({ records: 10_000, changed: 0, writes: 0, apiCalls: 103 });
   }, 120_000);
 });

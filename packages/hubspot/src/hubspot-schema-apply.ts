@@ -245,6 +245,37 @@ export async function applyHubSpotSchemaPlan(
         });
         return;
       }
+      case 'create workflow':
+        // Created disabled: an admin reviews and turns it on in HubSpot.
+        await transport.request({
+          method: 'POST',
+          path: paths.flows,
+          body: { ...(resource.attributes.definition as object), isEnabled: false },
+        });
+        return;
+      case 'update workflow': {
+        // Updates need the current revisionId, and keep whatever the admin chose for isEnabled.
+        const current = await transport.request({
+          method: 'GET',
+          path: paths.flow(resource.remoteId ?? ''),
+          schema: z
+            .object({ revisionId: z.union([z.string(), z.number()]), isEnabled: z.boolean() })
+            .passthrough(),
+        });
+        await transport.request({
+          method: 'PUT',
+          path: paths.flow(resource.remoteId ?? ''),
+          body: {
+            ...(resource.attributes.definition as object),
+            isEnabled: current.body.isEnabled,
+            revisionId: current.body.revisionId,
+          },
+        });
+        return;
+      }
+      case 'delete workflow':
+        await transport.request({ method: 'DELETE', path: paths.flow(resource.remoteId ?? '') });
+        return;
       default:
         throw new Error(`Milepost cannot ${change.action} a ${id.kind} yet`);
     }
