@@ -47,6 +47,7 @@ function targetOf(value: string): MappingTarget {
 const SIGNS: Record<PlanChange['action'], string> = { create: '+', update: '~', delete: '-' };
 
 function printPlan(io: CliIo, plan: Plan): void {
+  for (const note of plan.notes ?? []) line(io.stdout, paint(io.stdout, 'yellow', `note: ${note}`));
   if (plan.changes.length === 0 && plan.refusals.length === 0) {
     line(io.stdout, 'No changes: the CRM already matches the journey.');
     return;
@@ -87,6 +88,7 @@ function planJson(plan: Plan) {
       ...(change.action === 'update' ? { attributes: change.attributes } : {}),
     })),
     refusals: plan.refusals,
+    notes: plan.notes ?? [],
   };
 }
 
@@ -127,6 +129,31 @@ export function registerCrmCommands(
     const { journey, mapping } = await journeyAndMappingFrom(options, target);
     return { adapter: await createAdapter(target, io.env), journey, mapping };
   };
+
+  withTarget(
+    program
+      .command('preflight')
+      .description(
+        'what the CRM account will and will not allow (scopes, tier, limits), before anything is written',
+      ),
+  ).action(async (options: TargetOptions) => {
+    const adapter = await createAdapter(targetOf(options.target), io.env);
+    const report = await adapter.preflight();
+    if (options.json) line(io.stdout, JSON.stringify(report, null, 2));
+    else {
+      for (const check of report.checks) {
+        line(
+          io.stdout,
+          `${check.ok ? paint(io.stdout, 'green', '✓') : paint(io.stdout, 'red', '✗')} ${check.name}: ${check.detail}`,
+        );
+      }
+      line(
+        io.stdout,
+        report.ok ? 'Ready: plan and apply can proceed.' : 'Not ready: fix the checks marked ✗ first.',
+      );
+    }
+    if (!report.ok) throw new CliExit(EXIT_CODES.failure);
+  });
 
   withTarget(
     program
