@@ -227,3 +227,16 @@ describe('help and usage', () => {
     expect(result.stderr).toContain("unknown option '--nope'");
   });
 });
+
+describe('demo', () => {
+  test('applies the journey to a local HubSpot, syncs 300 companies, and a second sync writes nothing', async () => {
+    const result = await run(['demo', '--now', '2026-11-22']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('a second plan finds 0 changes');
+    expect(result.stdout).toMatch(
+      /first sync: {2}300 companies, 300 changed, \d+ tasks created, \d+ API calls, 0 errors/,
+    );
+    expect(result.stdout).toMatch(/second sync: 300 companies, 0 changed, 0 writes/);
+    expect(result.stdout).toContain('Next       ');
+  }, 60_000);
+});
