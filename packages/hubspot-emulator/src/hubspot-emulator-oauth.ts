@@ -55,6 +55,12 @@ function readAuthorize(context: HubSpotHandlerContext): AuthorizeRequest | HubSp
     return html(400, `<h1>Authorization failed</h1><p>Unknown client_id ${escapeHtml(clientId)}.</p>`);
   const redirectUri = query.get('redirect_uri') ?? '';
   if (!redirectUri) return html(400, '<h1>Authorization failed</h1><p>Missing redirect_uri.</p>');
+  if (!URL.canParse(redirectUri)) {
+    return html(
+      400,
+      `<h1>Authorization failed</h1><p>redirect_uri ${escapeHtml(redirectUri)} is not an absolute URL.</p>`,
+    );
+  }
   if (app.redirectUris.length > 0 && !app.redirectUris.includes(redirectUri)) {
     return html(
       400,

@@ -11,6 +11,11 @@ export {
 } from './hubspot-api.js';
 export { HUBSPOT_REQUIRED_SCOPES, type HubSpotPreflight } from './hubspot-describe.js';
 export {
+  createHubSpotOAuthTokens,
+  type HubSpotOAuthTokenSet,
+  type HubSpotOAuthTokensOptions,
+} from './hubspot-oauth.js';
+export {
   createHubSpotRateLimiter,
   type HubSpotBudget,
   type HubSpotLimiterStats,
