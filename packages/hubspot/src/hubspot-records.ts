@@ -14,6 +14,7 @@ import {
   type JourneyState,
   journeyStateOutputs,
   type Mapping,
+  MilepostError,
   type RecordSnapshot,
   readFactValue,
   type TaskState,
@@ -432,53 +433,87 @@ export async function* readCompanies(
     } while (after);
     return;
   }
-  // Search pages stop at 10,000 results per query: when a window reaches the cap, start a new window
-  // at the last modification date seen, and skip the records already read at its edge.
-  let since = options.since.getTime();
-  const seenAtEdge = new Set<string>();
+  // Two passes: first the ids modified in the window (search), then their properties (batch read).
+  // Writing while paging a search sorted by modification date would move written records out from
+  // under the pages and skip others.
+  for (const ids of chunks(
+    await modifiedIds(transport, paths, objectType, options.since),
+    HUBSPOT_BATCH_SIZE,
+  )) {
+    const response = await transport.request({
+      method: 'POST',
+      path: paths.batch(objectType, 'read'),
+      body: { inputs: ids.map((id) => ({ id })), properties },
+      schema: hubSpotBatchResultSchema,
+    });
+    yield response.body.results;
+  }
+}
+
+/**
+ * Ids of records modified since `since` and before now. A search stops at 10,000 results, so past
+ * that a new window starts at the last modification date seen, skipping the ids already collected.
+ */
+async function modifiedIds(
+  transport: HubSpotTransport,
+  paths: HubSpotPaths,
+  objectType: string,
+  sinceDate: Date,
+): Promise<string[]> {
+  const until = Date.now();
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  let since = sinceDate.getTime();
   for (;;) {
-    let offset = 0;
     let after: string | undefined;
+    let read = 0;
     let lastModified = since;
-    let exhausted = false;
-    while (offset < HUBSPOT_SEARCH_RESULT_CAP) {
+    for (;;) {
       const response = await transport.request({
         method: 'POST',
         path: paths.search(objectType),
         budget: 'search',
         body: {
           filterGroups: [
-            { filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] },
+            {
+              filters: [
+                { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) },
+                { propertyName: 'hs_lastmodifieddate', operator: 'LT', value: String(until) },
+              ],
+            },
           ],
           sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
-          properties: [...properties, 'hs_lastmodifieddate'],
+          properties: ['hs_lastmodifieddate'],
           limit: HUBSPOT_SEARCH_PAGE_SIZE,
           ...(after ? { after } : {}),
         },
         schema: z.object({
-          total: z.number(),
-          results: z.array(hubSpotObjectSchema),
+          results: z.array(
+            z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) }),
+          ),
           paging: z.object({ next: z.object({ after: z.string() }).nullish() }).nullish(),
         }),
       });
-      const fresh = response.body.results.filter((record) => !seenAtEdge.has(record.id));
       for (const record of response.body.results) {
-        const modified = Date.parse(record.properties.hs_lastmodifieddate ?? '');
-        if (!Number.isNaN(modified) && modified > lastModified) {
-          lastModified = modified;
-          seenAtEdge.clear();
+        if (!seen.has(record.id)) {
+          seen.add(record.id);
+          ids.push(record.id);
         }
-        if (modified === lastModified) seenAtEdge.add(record.id);
+        const modified = Date.parse(record.properties.hs_lastmodifieddate ?? '');
+        if (modified > lastModified) lastModified = modified;
       }
-      if (fresh.length) yield fresh;
-      offset += response.body.results.length;
+      read += response.body.results.length;
       after = response.body.paging?.next?.after;
-      if (!after) {
-        exhausted = true;
-        break;
-      }
+      if (!after) return ids;
+      if (read + HUBSPOT_SEARCH_PAGE_SIZE > HUBSPOT_SEARCH_RESULT_CAP) break;
     }
-    if (exhausted || lastModified === since) return;
+    // More than one window's worth at a single date cannot be split further by date.
+    if (lastModified === since) {
+      throw new MilepostError({
+        code: 'VENDOR_REJECTED',
+        message: `more than ${HUBSPOT_SEARCH_RESULT_CAP} records share one modification date; run a full sync (without --since) instead`,
+      });
+    }
     since = lastModified;
   }
 }

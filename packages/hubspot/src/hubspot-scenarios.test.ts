@@ -267,3 +267,37 @@ describe('HubSpot scenarios against the emulator', () => {
     expect(second).toMatchObject({ records: 10_000, changed: 0, writes: 0, apiCalls: 103 });
   }, 120_000);
 });
+
+describe('incremental sync', () => {
+  test('companies modified since a date are read by search, with windows split past the 10,000-result cap', async () => {
+    emulator = await createHubSpotEmulator({
+      rateLimits: false,
+      limits: { privateTenSecondly: { professional: 1_000_000 } },
+    });
+    const portal = emulator.portal(emulator.defaultHubId);
+    const journey = demoJourneyAndMapping().journey;
+    const adapter = createHubSpotAdapter({
+      accessToken: emulator.defaultToken,
+      baseUrl: emulator.url,
+      env: {},
+      limits: { tenSecondly: 1_000_000, searchPerSecond: 1_000 },
+    });
+    await adapter.apply(journey, undefined, await adapter.plan(journey));
+    portal.loadObjects(
+      'companies',
+      Array.from({ length: 10_250 }, (_, index) => ({ name: `Company ${index}` })),
+    );
+    emulator.requests.clear();
+    const summary = await adapter.sync(journey, undefined, {
+      now: NOW,
+      since: new Date('2020-01-01T00:00:00Z'),
+    });
+    expect(summary).toMatchObject({ records: 10_250, changed: 10_250, errors: [] });
+    const searches = emulator.requests.entries.filter((entry) => entry.path.endsWith('/companies/search'));
+    expect(searches.every((entry) => entry.status === 200)).toBe(true);
+    expect(searches.length).toBeGreaterThanOrEqual(52);
+    expect(new Set(portal.objects('companies').map((company) => company.properties.milepost_stage))).toEqual(
+      new Set(['prospecting']),
+    );
+  }, 120_000);
+});
