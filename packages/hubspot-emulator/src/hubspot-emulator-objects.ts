@@ -132,6 +132,16 @@ function duplicateIds(ids: readonly string[]): string[] {
 }
 
 /** Routes of the CRM objects API (generic `{objectType}` paths, so every object type shares them). */
+/** The 207 error HubSpot gives for batch inputs whose ids do not exist. */
+function objectsNotFound(store: HubSpotObjectStore, missing: string[]): HubSpotBatchError {
+  return {
+    status: 'error',
+    category: 'OBJECT_NOT_FOUND',
+    message: `Could not get some ${store.info.singularLabel.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
+    context: { ids: missing },
+  };
+}
+
 export function objectRoutes(): HubSpotRoute[] {
   return [
     {
@@ -264,14 +274,7 @@ export function objectRoutes(): HubSpotRoute[] {
           else missing.push(id);
         });
         const errors: HubSpotBatchError[] = [...failed];
-        if (missing.length > 0) {
-          errors.push({
-            status: 'error',
-            category: 'OBJECT_NOT_FOUND',
-            message: `Could not get some ${store.info.singularLabel.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
-            context: { ids: missing },
-          });
-        }
+        if (missing.length > 0) errors.push(objectsNotFound(store, missing));
         return batchResult(context, startedAt, results, errors, 200);
       },
     },
@@ -374,14 +377,7 @@ export function objectRoutes(): HubSpotRoute[] {
           updateRecord(context.portal, store, input.record, input.properties, { trusted: true });
           results.push(writeView(store, input.record));
         });
-        if (missing.length > 0) {
-          errors.push({
-            status: 'error',
-            category: 'OBJECT_NOT_FOUND',
-            message: `Could not get some ${store.info.singularLabel.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
-            context: { ids: missing },
-          });
-        }
+        if (missing.length > 0) errors.push(objectsNotFound(store, missing));
         return batchResult(context, startedAt, results, errors, 200);
       },
     },
