@@ -94,6 +94,13 @@ for (const size of sizes) {
   for (const record of sampleRecords)
     stageOnly += core.evaluate(compiled, record, now, { tasks: false }).daysInStage;
   const stageOnlyMs = performance.now() - started;
+  // Every field read: evaluate and serialise the whole state (what `milepost evaluate --json` and
+  // any caller that reads all of it pay), on the same sample.
+  let serialisedLength = 0;
+  started = performance.now();
+  for (const record of sampleRecords)
+    serialisedLength += JSON.stringify(core.evaluate(compiled, record, now)).length;
+  const allFieldsMs = performance.now() - started;
   const heap = process.memoryUsage().heapUsed;
   const row = {
     size,
@@ -105,6 +112,8 @@ for (const size of sizes) {
     checksum,
     stageOnly,
     stageOnlyRate: rate(sampleRecords.length, stageOnlyMs),
+    serialisedLength,
+    allFieldsRate: rate(sampleRecords.length, allFieldsMs),
     sla: analytics.sla,
   };
   rows.push(row);
@@ -115,6 +124,9 @@ for (const size of sizes) {
 }
 console.log(
   `\nevaluation without tasks ({ tasks: false }, stage/milestones/SLA only), last size: ${rows.at(-1).stageOnlyRate} records/s`,
+);
+console.log(
+  `evaluation with every field read (evaluate + JSON.stringify(state)), last size: ${rows.at(-1).allFieldsRate} records/s`,
 );
 const final = rows.at(-1);
 console.log(`SLA of the last run: ${JSON.stringify(final.sla)}`);

@@ -70,9 +70,11 @@ export function civilFromDay(dayNumber: number): { year: number; month: number; 
 
 // Formatting allocates a string; the same few thousand days recur across millions of records, so
 // the days of 1900–2199 are cached in an array indexed by day (a Map keyed by doubles is slower).
+// The array is allocated at its full length up front (under 1 MiB): growing an empty array to that
+// length makes V8 store it as a sparse dictionary, and every lookup becomes a hash probe.
 const CACHE_FIRST_DAY = dayFromCivil(1900, 1, 1);
 const CACHE_DAYS = dayFromCivil(2200, 1, 1) - CACHE_FIRST_DAY;
-const formatted: Array<string | undefined> = [];
+const formatted: Array<string | undefined> = new Array<string | undefined>(CACHE_DAYS).fill(undefined);
 
 function formatDay(dayNumber: number): string {
   const { year, month, day } = civilFromDay(dayNumber);
@@ -85,7 +87,6 @@ export function formatUtcDay(dayNumber: number): string {
   if (index >= 0 && index < CACHE_DAYS && Number.isInteger(index)) {
     let text = formatted[index];
     if (text === undefined) {
-      if (formatted.length === 0) formatted.length = CACHE_DAYS;
       text = formatDay(dayNumber);
       formatted[index] = text;
     }

@@ -84,6 +84,13 @@ export interface CompiledCycle {
   tasksByStage: ReadonlyArray<readonly CompiledCycleTask[]>;
   /** `journey:cycle:` — the start of every task key of this cycle. */
   keyPrefix: string;
+  /** Each task's `statusKey`, laid out like `tasksByStage`. */
+  statusKeysByStage: ReadonlyArray<readonly string[]>;
+  /**
+   * Yearly cycles: contract year → the short status keys (`cycle:y<year>:task`) laid out like
+   * `tasksByStage`, filled in by `evaluate` as years occur (unobservable, like `scratch`).
+   */
+  statusKeysByYear: Map<number, ReadonlyArray<readonly string[]>>;
 }
 
 /** A stage compiled for evaluation. */
@@ -139,6 +146,11 @@ export interface CompiledJourney {
    * never re-entrant, so reusing it is unobservable and saves a typed-array allocation per record.
    */
   scratch: Float64Array;
+  /**
+   * Every milestone key in journey order (values null): `evaluate` copies it to start each state's
+   * `milestones`, so all of them share one object shape instead of growing key by key.
+   */
+  milestoneTemplate: Readonly<Record<string, MilestoneState | null>>;
 }
 
 /** One milestone's state for one customer. */
@@ -365,6 +377,8 @@ export function compileJourney(journey: Journey): CompiledJourney {
       segments: cycle.appliesTo?.segments ? new Set(cycle.appliesTo.segments) : null,
       tasksByStage,
       keyPrefix: `${journey.key}:${cycle.key}:`,
+      statusKeysByStage: tasksByStage.map((stageTasks) => stageTasks.map((task) => task.statusKey)),
+      statusKeysByYear: new Map(),
     };
   });
   const plans = new Map<string, PersonaPlan>();
@@ -386,10 +400,9 @@ export function compileJourney(journey: Journey): CompiledJourney {
     milestoneIndex: new Map(milestones.map((milestone) => [milestone.key, milestone.index])),
     keyPrefix: `${journey.key}:`,
     scratch: new Float64Array(milestones.length),
+    milestoneTemplate: Object.fromEntries(milestones.map((milestone) => [milestone.key, null])),
   };
 }
-
-const NO_WARNINGS: string[] = [];
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -399,6 +412,9 @@ export interface EvaluateOptions {
    */
   tasks?: boolean;
 }
+
+/** Criteria only read facts, so one shared empty object serves every snapshot without any. */
+const NO_FACTS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The last history entry of `stage`, as a day number, or NaN. */
 function historyDay(snapshot: RecordSnapshot, stage: string): number {
@@ -418,6 +434,60 @@ function inHistory(snapshot: RecordSnapshot, stage: string): boolean {
   return false;
 }
 
+/** The day the stage at `position` on the path was done (its last exit milestone), or NaN. */
+function completionDay(plan: PersonaPlan, achievedDays: Float64Array, position: number): number {
+  const exits = plan.exitWhen[position];
+  if (!exits || exits.length === 0) return Number.NaN;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const milestone of exits) {
+    const day = achievedDays[milestone.index]!;
+    if (Number.isNaN(day)) return Number.NaN;
+    if (day > latest) latest = day;
+  }
+  return latest;
+}
+
+/**
+ * The day the record entered `candidate` (at `position` on the path), or NaN: the CRM's entry date
+ * for the CRM's stage, then history, then the day the previous stage was done (the cycle start for
+ * the first stage). A module function rather than a closure so evaluating allocates no context.
+ */
+function entryDay(
+  snapshot: RecordSnapshot,
+  crmStageKey: string | null,
+  cycleStartDay: number,
+  plan: PersonaPlan,
+  achievedDays: Float64Array,
+  candidate: CompiledStage,
+  position: number,
+): number {
+  if (candidate.key === crmStageKey && snapshot.stageEnteredAt) {
+    const day = parseUtcDay(snapshot.stageEnteredAt);
+    if (!Number.isNaN(day)) return day;
+  }
+  const fromHistory = historyDay(snapshot, candidate.key);
+  if (!Number.isNaN(fromHistory)) return fromHistory;
+  if (position > 0) return completionDay(plan, achievedDays, position - 1);
+  if (position === 0) return cycleStartDay;
+  return Number.NaN;
+}
+
+/**
+ * The short status keys (`cycle:y<year>:task`) of a yearly cycle's tasks for one contract year, by
+ * stage index. Built once per year and kept: the same few years recur across millions of records,
+ * and a shared key string keeps its hash, where a key built per record is hashed on every lookup.
+ */
+function yearlyStatusKeys(cycle: CompiledCycle, year: number): ReadonlyArray<readonly string[]> {
+  let keys = cycle.statusKeysByYear.get(year);
+  if (keys === undefined) {
+    keys = cycle.tasksByStage.map((stageTasks) =>
+      stageTasks.map((task) => `${cycle.key}:y${year}:${task.key}`),
+    );
+    cycle.statusKeysByYear.set(year, keys);
+  }
+  return keys;
+}
+
 /**
  * Evaluates one customer. `now` is always injected (a Date, an ISO string or epoch milliseconds);
  * dates compare in UTC days. Missing or malformed facts make criteria false; this never throws for
@@ -433,19 +503,16 @@ export function evaluate(
   if (Number.isNaN(nowDay)) {
     throw new MilepostError({ code: 'INVALID_INPUT', message: `"now" is not a date: ${String(now)}` });
   }
-  let warnings = NO_WARNINGS;
-  const warn = (message: string) => {
-    if (warnings === NO_WARNINGS) warnings = [];
-    warnings.push(message);
-  };
+  // Most records have no warning: the list is only allocated for the first one.
+  let warnings: string[] | null = null;
   const persona = snapshot.persona ?? null;
   let plan = compiled.defaultPlan;
   if (persona !== null) {
     const found = compiled.plans.get(persona);
     if (found) plan = found;
-    else warn(`persona "${persona}" is not in journey "${compiled.key}"; using every stage`);
+    else warnings = [`persona "${persona}" is not in journey "${compiled.key}"; using every stage`];
   }
-  const facts = snapshot.facts ?? {};
+  const facts = snapshot.facts ?? NO_FACTS;
   const recordedMilestones = snapshot.milestones;
 
   // Milestones: a recorded date is kept (the first date it held); otherwise it is achieved today
@@ -461,7 +528,9 @@ export function evaluate(
       if (index !== undefined) achievedDays[index] = parseUtcDay(recordedMilestones[key]);
     }
   }
-  const milestoneStates: Record<string, MilestoneState> = {};
+  // A copy of the template already has every milestone key in journey order, so the stores below
+  // overwrite properties of one shared shape instead of growing a new object key by key.
+  const milestoneStates = { ...compiled.milestoneTemplate } as Record<string, MilestoneState>;
   let lastAchievedDay = Number.NEGATIVE_INFINITY;
   for (let index = 0; index < all.length; index++) {
     const milestone = all[index]!;
@@ -513,9 +582,9 @@ export function evaluate(
   const crmStageKey = snapshot.stage ?? null;
   const crmIndex = crmStageKey === null ? undefined : compiled.stageIndex.get(crmStageKey);
   if (crmStageKey !== null && crmIndex === undefined) {
-    warn(
-      `stage "${crmStageKey}" is not in journey "${compiled.key}" version ${compiled.version}; using the derived stage`,
-    );
+    const message = `stage "${crmStageKey}" is not in journey "${compiled.key}" version ${compiled.version}; using the derived stage`;
+    if (warnings === null) warnings = [message];
+    else warnings.push(message);
   }
   const crmPosition = crmIndex === undefined ? -1 : plan.positionOf[crmIndex]!;
   let stage: CompiledStage = path[derivedPosition] ?? compiled.stages[0]!;
@@ -536,29 +605,7 @@ export function evaluate(
 
   // When did the customer enter the current stage?
   const cycleStartDay = snapshot.cycleStart ? parseUtcDay(snapshot.cycleStart) : Number.NaN;
-  const completionDay = (pathPosition: number): number => {
-    const exits = plan.exitWhen[pathPosition];
-    if (!exits || exits.length === 0) return Number.NaN;
-    let latest = Number.NEGATIVE_INFINITY;
-    for (const milestone of exits) {
-      const day = achievedDays[milestone.index]!;
-      if (Number.isNaN(day)) return Number.NaN;
-      if (day > latest) latest = day;
-    }
-    return latest;
-  };
-  const entryDay = (candidate: CompiledStage, pathPosition: number): number => {
-    if (candidate.key === crmStageKey && snapshot.stageEnteredAt) {
-      const day = parseUtcDay(snapshot.stageEnteredAt);
-      if (!Number.isNaN(day)) return day;
-    }
-    const fromHistory = historyDay(snapshot, candidate.key);
-    if (!Number.isNaN(fromHistory)) return fromHistory;
-    if (pathPosition > 0) return completionDay(pathPosition - 1);
-    if (pathPosition === 0) return cycleStartDay;
-    return Number.NaN;
-  };
-  let enteredDay = entryDay(stage, position);
+  let enteredDay = entryDay(snapshot, crmStageKey, cycleStartDay, plan, achievedDays, stage, position);
   if (Number.isNaN(enteredDay)) {
     const first = snapshot.history?.[0];
     enteredDay = first ? parseUtcDay(first.enteredAt) : cycleStartDay;
@@ -635,7 +682,8 @@ export function evaluate(
     handoffPosition = crmPosition;
   }
   if (handoffStage?.handoff) {
-    const done = handoffStage === stage ? stageDone : !Number.isNaN(completionDay(handoffPosition));
+    const done =
+      handoffStage === stage ? stageDone : !Number.isNaN(completionDay(plan, achievedDays, handoffPosition));
     if (done) {
       handoff = {
         stage: handoffStage.key,
@@ -648,9 +696,12 @@ export function evaluate(
     }
   }
 
-  // SuccessCycles and their tasks.
+  // SuccessCycles and their tasks. The overdue count and the earliest open or overdue task are
+  // gathered in the same pass (the earliest wins ties, as `due` strings compare like dates).
   const cycles: AppliedCycle[] = [];
   const tasks: TaskState[] = [];
+  let overdueTasks = 0;
+  let earliestTask: TaskState | undefined;
   const segment = snapshot.segment ?? null;
   if (plan.cycles.length > 0 && options?.tasks !== false) {
     const hasHistory = (snapshot.history?.length ?? 0) > 0;
@@ -674,6 +725,7 @@ export function evaluate(
       const prefix = yearly
         ? `${cycle.keyPrefix}y${year}:${snapshot.id}:`
         : `${cycle.keyPrefix}${snapshot.id}:`;
+      const statusKeysByStage = yearly ? yearlyStatusKeys(cycle, year) : cycle.statusKeysByStage;
       // The current stage, then earlier stages on the path that the record entered.
       const last = position >= 0 ? position : -1;
       for (let candidate = last >= 0 ? 0 : -1; candidate <= last; candidate++) {
@@ -687,7 +739,10 @@ export function evaluate(
         const stageTasks = cycle.tasksByStage[candidateStage.index]!;
         if (stageTasks.length === 0) continue;
         if (cycle.basis === 'role' && candidateStage.owner !== cycle.role) continue;
-        let anchor = candidateStage === stage ? enteredDay : entryDay(candidateStage, candidate);
+        let anchor =
+          candidateStage === stage
+            ? enteredDay
+            : entryDay(snapshot, crmStageKey, cycleStartDay, plan, achievedDays, candidateStage, candidate);
         if (Number.isNaN(anchor)) anchor = enteredDay;
         if (yearly && cycle.year === undefined && year > 1) {
           // A yearly cycle restarts each contract year: stages entered before this year belong to
@@ -697,7 +752,9 @@ export function evaluate(
             anchor = yearStart;
           }
         }
-        for (const task of stageTasks) {
+        const statusKeys = statusKeysByStage[candidateStage.index]!;
+        for (let taskIndex = 0; taskIndex < stageTasks.length; taskIndex++) {
+          const task = stageTasks[taskIndex]!;
           const key = prefix + task.key;
           const dueDay = anchor + task.dueDays;
           // The short key (`cycle:task`) is a shared string whose hash is cached; the full key is
@@ -705,7 +762,7 @@ export function evaluate(
           let recorded: 'open' | 'done' | undefined;
           if (taskStatuses !== undefined) {
             if (keyForm !== 'full') {
-              recorded = taskStatuses[yearly ? `${cycle.key}:y${year}:${task.key}` : task.statusKey];
+              recorded = taskStatuses[statusKeys[taskIndex]!];
               if (recorded !== undefined) keyForm = 'short';
             }
             if (recorded === undefined && keyForm !== 'short') {
@@ -713,7 +770,8 @@ export function evaluate(
               if (recorded !== undefined) keyForm = 'full';
             }
           }
-          tasks.push({
+          const status: TaskStatus = recorded === 'done' ? 'done' : dueDay < nowDay ? 'overdue' : 'open';
+          const taskState: TaskState = {
             key,
             cycle: cycle.key,
             activity: task.activity,
@@ -724,23 +782,19 @@ export function evaluate(
             type: task.type ?? null,
             priority: task.priority ?? null,
             due: formatUtcDay(dueDay),
-            status: recorded === 'done' ? 'done' : dueDay < nowDay ? 'overdue' : 'open',
-          });
+            status,
+          };
+          tasks.push(taskState);
+          if (status !== 'done') {
+            if (status === 'overdue') overdueTasks++;
+            if (earliestTask === undefined || taskState.due < earliestTask.due) earliestTask = taskState;
+          }
         }
       }
     }
   }
 
   // What's next.
-  let overdueTasks = 0;
-  let nextTask: NextStep['nextTask'] = null;
-  for (const task of tasks) {
-    if (task.status === 'done') continue;
-    if (task.status === 'overdue') overdueTasks++;
-    if (nextTask === null || task.due < nextTask.due) {
-      nextTask = { key: task.key, subject: task.subject, due: task.due, status: task.status };
-    }
-  }
   let kind: NextStep['kind'];
   let whatsNext: string;
   if (handoff) {
@@ -789,9 +843,16 @@ export function evaluate(
       unmet,
       handoffTo: handoff?.to ?? null,
       overdueTasks,
-      nextTask,
+      nextTask: earliestTask
+        ? {
+            key: earliestTask.key,
+            subject: earliestTask.subject,
+            due: earliestTask.due,
+            status: earliestTask.status,
+          }
+        : null,
     },
-    warnings: warnings === NO_WARNINGS ? [] : warnings,
+    warnings: warnings ?? [],
   };
 }
 
