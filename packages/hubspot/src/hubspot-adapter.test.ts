@@ -58,6 +58,20 @@ describe('sync', () => {
     expect(first.records).toBe(300);
     expect(first.changed).toBe(300);
     expect(first.tasksCreated).toBeGreaterThan(0);
+    // Each company has its cycle ticket in the journey's pipeline, and its tasks hang on both.
+    const portal = emulator.portal(emulator.defaultHubId);
+    const company = portal
+      .objects('companies')
+      .find((candidate) => candidate.properties.milepost_stage === 'onboarding')!;
+    const [ticket] = portal.associations('companies', company.id, 'tickets');
+    expect(ticket).toBeDefined();
+    expect(portal.object('tickets', String(ticket!.toObjectId))?.properties).toMatchObject({
+      hs_pipeline: 'milepost-saas-lifecycle',
+      hs_pipeline_stage: 'milepost-saas-lifecycle-onboarding',
+    });
+    const tasks = portal.associations('tickets', String(ticket!.toObjectId), 'tasks');
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks.length).toBe(portal.associations('companies', company.id, 'tasks').length);
     const second = await adapter.sync(journey, mapping, { now });
     expect(second).toMatchObject({ records: 300, changed: 0, writes: 0, tasksCreated: 0, errors: [] });
     // Three pages of companies, the pipeline check, and the workflow list and read.

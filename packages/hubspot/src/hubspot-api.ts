@@ -58,8 +58,11 @@ export function hubSpotPaths(version: HubSpotApiVersion = HUBSPOT_API_VERSION) {
     batch: (objectType: string, action: 'read' | 'create' | 'update' | 'upsert' | 'archive') =>
       `${objects(objectType)}/batch/${action}`,
     search: (objectType: string) => `${objects(objectType)}/search`,
-    associationsBatch: (from: string, to: string, action: 'create' | 'read' | 'archive') =>
-      `${associations(from, to)}/batch/${action}`,
+    associationsBatch: (
+      from: string,
+      to: string,
+      action: 'create' | 'read' | 'archive' | 'associate/default',
+    ) => `${associations(from, to)}/batch/${action}`,
     schemas: dated ? `/crm-object-schemas/${version}/schemas` : '/crm-object-schemas/v3/schemas',
     limits: (kind: 'pipelines' | 'custom-properties' | 'custom-object-types' | 'records') =>
       dated ? `/crm/limits/${version}/${kind}` : `/crm/v3/limits/${kind}`,

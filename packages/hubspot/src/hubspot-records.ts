@@ -109,6 +109,14 @@ export async function syncHubSpotRecords(
 
   const reader = createHubSpotRecordReader(journey, mapping);
   const workflowCycleKeys = new Set(workflowCycles(journey).map((cycle) => cycle.key));
+  /** Company id → its cycle record id, from this run's upserts (tasks are associated with both). */
+  const cycleIds = new Map<string, string>();
+  const taskToCycle =
+    cycleObject === 'deals'
+      ? HUBSPOT_ASSOCIATION_TYPES.taskToDeal
+      : cycleObject === 'tickets'
+        ? HUBSPOT_ASSOCIATION_TYPES.taskToTicket
+        : undefined;
   const prepare = (company: HubSpotObject): PreparedRecord => {
     const values = company.properties;
     const { snapshot, problems } = reader.toSnapshot(company);
@@ -187,28 +195,49 @@ export async function syncHubSpotRecords(
       const created = response.body.results.filter((result) => result.new);
       summary.cyclesCreated += created.length;
       summary.writes += chunk.length;
+      for (const cycle of response.body.results) {
+        const companyId = (cycle.properties[CYCLE_ID_PROPERTY] ?? '').split(':').at(-1);
+        if (companyId) cycleIds.set(companyId, cycle.id);
+      }
       if (created.length) {
+        // The default association needs no type id, so it works for tickets, deals and custom objects alike.
         await transport.request({
           method: 'POST',
-          path: paths.associationsBatch(cycleObject, recordObject, 'create'),
+          path: paths.associationsBatch(cycleObject, recordObject, 'associate/default'),
           body: {
             inputs: created.map((cycle) => ({
               from: { id: cycle.id },
               to: { id: (cycle.properties[CYCLE_ID_PROPERTY] ?? '').split(':').at(-1) },
-              types: [
-                {
-                  associationCategory: 'HUBSPOT_DEFINED',
-                  associationTypeId:
-                    cycleObject === 'deals'
-                      ? HUBSPOT_ASSOCIATION_TYPES.dealToCompany
-                      : HUBSPOT_ASSOCIATION_TYPES.ticketToCompany,
-                },
-              ],
             })),
           },
         });
       }
     }
+  }
+
+  /** A task belongs to the company and, when it has one, to the company's cycle record. */
+  function taskAssociations(companyId: string) {
+    const associations: Array<{
+      to: { id: string };
+      types: Array<{ associationCategory: string; associationTypeId: number }>;
+    }> = [
+      {
+        to: { id: companyId },
+        types: [
+          {
+            associationCategory: 'HUBSPOT_DEFINED',
+            associationTypeId: HUBSPOT_ASSOCIATION_TYPES.taskToCompany,
+          },
+        ],
+      },
+    ];
+    const cycleId = cycleIds.get(companyId);
+    if (cycleId && taskToCycle)
+      associations.push({
+        to: { id: cycleId },
+        types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: taskToCycle }],
+      });
+    return associations;
   }
 
   async function ensureTasks(records: PreparedRecord[]): Promise<void> {
@@ -254,17 +283,7 @@ export async function syncHubSpotRecords(
                 ? { hubspot_owner_id: record.company.properties.hubspot_owner_id }
                 : {}),
             },
-            associations: [
-              {
-                to: { id: record.company.id },
-                types: [
-                  {
-                    associationCategory: 'HUBSPOT_DEFINED',
-                    associationTypeId: HUBSPOT_ASSOCIATION_TYPES.taskToCompany,
-                  },
-                ],
-              },
-            ],
+            associations: taskAssociations(record.company.id),
           })),
         },
         schema: hubSpotBatchResultSchema,

@@ -257,7 +257,7 @@ describe('HubSpot scenarios against the emulator', () => {
       'GET /crm/pipelines/2026-09/tickets': 1,
       'GET /crm/objects/2026-09/companies': 100,
       'POST /crm/objects/2026-09/tickets/batch/upsert': 100,
-      'POST /crm/associations/2026-09/tickets/companies/batch/create': 100,
+      'POST /crm/associations/2026-09/tickets/companies/batch/associate/default': 100,
       // 18 onboarding tasks per company, looked up and created 100 at a time.
       'POST /crm/objects/2026-09/tasks/batch/read': 1_800,
       'POST /crm/objects/2026-09/tasks/batch/create': 1_800,
