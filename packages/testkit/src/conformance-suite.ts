@@ -143,6 +143,24 @@ export function runAdapterConformance(target: ConformanceTarget): void {
       });
     });
 
+    test('reordered stages are updated in place: nothing is removed or recreated', async () => {
+      await withHarness(target, async (harness, journey) => {
+        await applyAll(harness, journey);
+        await harness.adapter.sync(journey, harness.mapping, { now: NOW });
+        const reordered = conformanceJourney((edited) => {
+          edited.version = 2;
+          edited.stages = [edited.stages[0]!, edited.stages[2]!, edited.stages[1]!];
+          return edited;
+        });
+        const plan = await harness.adapter.plan(reordered, harness.mapping);
+        expect(plan.refusals).toEqual([]);
+        expect(plan.changes.length).toBeGreaterThan(0);
+        expect(plan.changes.every((change) => change.action === 'update')).toBe(true);
+        expect((await harness.adapter.apply(reordered, harness.mapping, plan)).failed).toEqual([]);
+        expect((await harness.adapter.plan(reordered, harness.mapping)).changes).toEqual([]);
+      });
+    });
+
     test('removing a stage that holds records is refused until the journey says where they go', async () => {
       await withHarness(target, async (harness, journey) => {
         await applyAll(harness, journey);
