@@ -133,6 +133,8 @@ const HISTOGRAM_DAYS = 4096;
 interface GroupCounts {
   reached: Uint32Array;
   current: Uint32Array;
+  /** Customers who reached a stage and also the one after it (conversion stays within 100%). */
+  continued: Uint32Array;
 }
 
 function percentileOf(histogram: Uint32Array, total: number, fraction: number): number | null {
@@ -166,7 +168,11 @@ export function createAnalyticsCollector(
   const valueFact =
     journey.analytics?.valueFact ?? journey.facts.find((fact) => fact.type === 'currency')?.key ?? null;
 
-  const newGroup = (): GroupCounts => ({ reached: new Uint32Array(count), current: new Uint32Array(count) });
+  const newGroup = (): GroupCounts => ({
+    reached: new Uint32Array(count),
+    current: new Uint32Array(count),
+    continued: new Uint32Array(count),
+  });
   const overall = newGroup();
   const byPersona = new Map<string, GroupCounts>();
   const bySegment = new Map<string, GroupCounts>();
@@ -342,8 +348,11 @@ export function createAnalyticsCollector(
       }
       for (const group of groups) {
         group.current[currentIndex]!++;
-        for (let index = 0; index < count; index++)
-          if (reachedMark[index] === generation) group.reached[index]!++;
+        for (let index = 0; index < count; index++) {
+          if (reachedMark[index] !== generation) continue;
+          group.reached[index]!++;
+          if (index + 1 < count && reachedMark[index + 1] === generation) group.continued[index]!++;
+        }
       }
     },
 
@@ -351,13 +360,14 @@ export function createAnalyticsCollector(
       const funnelOf = (group: GroupCounts): FunnelStage[] =>
         stages.map((stage, index) => {
           const reached = group.reached[index]!;
-          const next = index + 1 < count ? group.reached[index + 1]! : undefined;
+          const last = index + 1 >= count;
           return {
             stage: stage.key,
             name: stage.name,
             reached,
             current: group.current[index]!,
-            conversion: next === undefined ? null : reached === 0 ? 0 : next / reached,
+            // Customers who skipped a stage count where they reached, not as conversions into it.
+            conversion: last ? null : reached === 0 ? 0 : group.continued[index]! / reached,
           };
         });
       const sortedGroups = (groups: Map<string, GroupCounts>) =>

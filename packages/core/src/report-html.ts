@@ -42,8 +42,8 @@ const COLORS = {
 /** A horizontal bar chart as inline SVG with a title and description for screen readers. */
 function barChart(id: string, title: string, description: string, bars: readonly Bar[]): string {
   const labelWidth = 210;
-  const barArea = 380;
-  const valueWidth = 150;
+  const barArea = 360;
+  const valueWidth = 170;
   const rowHeight = 30;
   const width = labelWidth + barArea + valueWidth;
   const height = Math.max(1, bars.length) * rowHeight + 12;
@@ -138,7 +138,7 @@ export function renderReportHtml(journey: Journey, analytics: JourneyAnalytics):
     funnel.map((row) => ({
       label: row.name,
       value: row.reached,
-      display: `${formatCount(row.reached)}${row.conversion === null ? '' : ` · ${formatShare(row.conversion)} on`}`,
+      display: `${formatCount(row.reached)}${row.conversion === null ? '' : ` · ${formatShare(row.conversion)} go on`}`,
     })),
   );
   const funnelTable = dataTable(
@@ -237,7 +237,7 @@ ${dataTable(
           'Most common deviations from the designed path',
           paths.deviations.map((item) => `${item.description}: ${item.count}`).join('; '),
           paths.deviations.map((item) => ({
-            label: item.description.length > 30 ? `${item.description.slice(0, 29)}…` : item.description,
+            label: item.description.length > 25 ? `${item.description.slice(0, 24)}…` : item.description,
             value: item.count,
             tone: item.kind === 'backward' ? 'warning' : 'primary',
             display: formatCount(item.count),
