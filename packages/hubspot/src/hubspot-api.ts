@@ -29,6 +29,21 @@ export const HUBSPOT_ASSOCIATION_TYPES = {
 
 const encode = encodeURIComponent;
 
+/** The properties that hold a record's pipeline, stage and name on a pipeline object (deals differ). */
+export function hubSpotPipelineProperties(objectType: string): {
+  pipeline: string;
+  stage: string;
+  name: string;
+} {
+  return objectType === 'deals'
+    ? { pipeline: 'pipeline', stage: 'dealstage', name: 'dealname' }
+    : {
+        pipeline: 'hs_pipeline',
+        stage: 'hs_pipeline_stage',
+        name: objectType === 'tickets' ? 'subject' : 'hs_name',
+      };
+}
+
 /** Endpoint paths for one API version. */
 export function hubSpotPaths(version: HubSpotApiVersion = HUBSPOT_API_VERSION) {
   const dated = version !== 'legacy';

@@ -8,6 +8,7 @@ import {
   type HubSpotPaths,
   hubSpotIntrospectionSchema,
   hubSpotListSchema,
+  hubSpotPipelineProperties,
   hubSpotPipelineSchema,
   hubSpotPropertyGroupSchema,
   hubSpotPropertySchema,
@@ -48,7 +49,7 @@ export async function describeHubSpotPortal(
   // Only stages the journey no longer has can be removed, so only they need a record count.
   const pipelineId = `milepost-${journey.key}`;
   const kept = new Set(journey.stages.map((stage) => `${pipelineId}-${stage.key}`));
-  const stageProperty = cycleObject === 'deals' ? 'dealstage' : 'hs_pipeline_stage';
+  const stageProperty = hubSpotPipelineProperties(cycleObject).stage;
   for (const pipeline of pipelines.body.results.filter((candidate) => candidate.id === pipelineId)) {
     for (const stage of pipeline.stages.filter(
       (candidate) => !kept.has(candidate.id) && !candidate.archived,

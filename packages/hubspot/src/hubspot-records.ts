@@ -30,6 +30,7 @@ import {
   hubSpotBatchResultSchema,
   hubSpotListSchema,
   hubSpotObjectSchema,
+  hubSpotPipelineProperties,
 } from './hubspot-api.js';
 import { hubSpotOutputProperties, hubSpotSchemaTarget } from './hubspot-schema.js';
 import { hubSpotPipelineId, hubSpotStageId } from './hubspot-schema-apply.js';
@@ -108,6 +109,7 @@ export async function syncHubSpotRecords(
   const stageField = outputNames.stage!;
 
   const reader = createHubSpotRecordReader(journey, mapping);
+  const pipelineProperties = hubSpotPipelineProperties(cycleObject);
   const workflowCycleKeys = new Set(workflowCycles(journey).map((cycle) => cycle.key));
   /** Company id → its cycle record id, from this run's upserts (tasks are associated with both). */
   const cycleIds = new Map<string, string>();
@@ -171,13 +173,9 @@ export async function syncHubSpotRecords(
         properties: {
           [CYCLE_ID_PROPERTY]: `${journey.key}:${record.company.id}`,
           milepost_journey: journey.key,
-          hs_pipeline: hubSpotPipelineId(journey.key),
-          [cycleObject === 'deals' ? 'dealstage' : 'hs_pipeline_stage']: hubSpotStageId(
-            journey.key,
-            record.state.stage,
-          ),
-          [cycleObject === 'deals' ? 'dealname' : 'subject']:
-            `${record.company.properties.name ?? record.company.id} — ${journey.name}`,
+          [pipelineProperties.pipeline]: hubSpotPipelineId(journey.key),
+          [pipelineProperties.stage]: hubSpotStageId(journey.key, record.state.stage),
+          [pipelineProperties.name]: `${record.company.properties.name ?? record.company.id} — ${journey.name}`,
         },
       }));
       const response = await transport.request({

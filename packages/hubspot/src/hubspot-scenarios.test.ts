@@ -301,3 +301,36 @@ describe('incremental sync', () => {
     );
   }, 120_000);
 });
+
+describe('cycle host object', () => {
+  test('deals instead of tickets: a deal pipeline with probabilities, cycle deals associated with their company', async () => {
+    emulator = await createHubSpotEmulator({ rateLimits: false, seed: 'demo' });
+    const adapter = createHubSpotAdapter({
+      accessToken: emulator.defaultToken,
+      baseUrl: emulator.url,
+      env: {},
+    });
+    const { journey, mapping } = demoJourneyAndMapping();
+    const onDeals = { ...mapping, cycleObject: 'deals' };
+    const report = await adapter.apply(journey, onDeals, await adapter.plan(journey, onDeals));
+    expect(report.failed).toEqual([]);
+    const portal = emulator.portal(emulator.defaultHubId);
+    const pipeline = portal
+      .pipelines('deals')
+      .find((candidate) => candidate.id === 'milepost-saas-lifecycle');
+    expect(pipeline?.stages.map((stage) => [stage.label, stage.metadata.probability])).toEqual([
+      ['Prospecting', '0.2'],
+      ['Purchase', '0.4'],
+      ['Onboarding', '0.6'],
+      ['Customer Success', '0.8'],
+    ]);
+    const summary = await adapter.sync(journey, onDeals, { now: NOW });
+    expect(summary.errors).toEqual([]);
+    const company = portal.objects('companies')[0]!;
+    const [deal] = portal.associations('companies', company.id, 'deals');
+    expect(portal.object('deals', String(deal!.toObjectId))?.properties.dealstage).toBe(
+      `milepost-saas-lifecycle-${company.properties.milepost_stage}`,
+    );
+    expect((await adapter.plan(journey, onDeals)).changes).toEqual([]);
+  });
+});

@@ -5,7 +5,12 @@
  */
 import type { Plan, PlanChange, SchemaResource } from '@milepost/core';
 import { z } from 'zod';
-import { type HubSpotPaths, hubSpotPipelineSchema, hubSpotPropertySchema } from './hubspot-api.js';
+import {
+  type HubSpotPaths,
+  hubSpotPipelineProperties,
+  hubSpotPipelineSchema,
+  hubSpotPropertySchema,
+} from './hubspot-api.js';
 import { HUBSPOT_PROPERTY_GROUP } from './hubspot-schema.js';
 import type { HubSpotTransport } from './hubspot-transport.js';
 
@@ -282,12 +287,7 @@ export async function applyHubSpotSchemaPlan(
   }
 
   async function moveStageRecords(id: ParsedId, targetStage: string): Promise<void> {
-    const stageProperty =
-      id.objectType === 'deals'
-        ? 'dealstage'
-        : id.objectType === 'tickets'
-          ? 'hs_pipeline_stage'
-          : 'hs_pipeline_stage';
+    const stageProperty = hubSpotPipelineProperties(id.objectType).stage;
     const from = hubSpotStageId(id.name, id.stage ?? '');
     const to = hubSpotStageId(id.name, targetStage);
     // Search is eventually consistent, so loop until a search finds nothing left in the stage.

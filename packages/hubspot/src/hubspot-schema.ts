@@ -259,7 +259,13 @@ export function hubSpotDesiredSchema(
   journey.stages.forEach((stage, index) => {
     const metadata: Record<string, string> =
       cycleObject === 'deals'
-        ? { probability: (Math.round((index / Math.max(1, journey.stages.length - 1)) * 10) / 10).toFixed(1) }
+        ? // 0.0 and 1.0 mean closed lost and closed won to HubSpot: journey stages stay open, in steps of 0.1.
+          {
+            probability: Math.min(
+              0.9,
+              Math.max(0.1, Math.round(((index + 1) / (journey.stages.length + 1)) * 10) / 10),
+            ).toFixed(1),
+          }
         : cycleObject === 'tickets'
           ? { ticketState: index === journey.stages.length - 1 ? 'CLOSED' : 'OPEN' }
           : {};
@@ -272,6 +278,14 @@ export function hubSpotDesiredSchema(
     });
   });
   return { resources };
+}
+
+/** Only the stage metadata Milepost writes; HubSpot derives more (e.g. `isClosed` on deal stages). */
+function managedMetadata(metadata: Record<string, string> | null | undefined): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const key of ['probability', 'ticketState'])
+    if (metadata?.[key] !== undefined) kept[key] = metadata[key]!;
+  return kept;
 }
 
 /** What HubSpot answered about a portal's schema, as fetched by the adapter. */
@@ -348,7 +362,11 @@ export function hubSpotRemoteSchema(snapshot: HubSpotSchemaSnapshot, journey: Jo
         id: `pipeline-stage:${objectType}:${journey.key}:${key}`,
         kind: 'pipeline-stage',
         label: `stage "${stage.label}"`,
-        attributes: { label: stage.label, displayOrder: stage.displayOrder, metadata: stage.metadata ?? {} },
+        attributes: {
+          label: stage.label,
+          displayOrder: stage.displayOrder,
+          metadata: managedMetadata(stage.metadata),
+        },
         dependsOn: [resourceId],
         managed: stage.id.startsWith(stagePrefix),
         inUse: snapshot.stageCounts?.[stage.id] ?? 0,

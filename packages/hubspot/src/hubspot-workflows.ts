@@ -5,13 +5,12 @@
  */
 import type { Journey, SchemaResource } from '@milepost/core';
 import { z } from 'zod';
-import { HUBSPOT_ASSOCIATION_TYPES, type HubSpotPaths } from './hubspot-api.js';
+import { HUBSPOT_ASSOCIATION_TYPES, type HubSpotPaths, hubSpotPipelineProperties } from './hubspot-api.js';
 import { HUBSPOT_MANAGED_MARKER } from './hubspot-schema.js';
 import { hubSpotStageId } from './hubspot-schema-apply.js';
 import type { HubSpotTransport } from './hubspot-transport.js';
 
 const OBJECT_TYPE_IDS: Record<string, string> = { companies: '0-2', deals: '0-3', tickets: '0-5' };
-const STAGE_PROPERTY: Record<string, string> = { deals: 'dealstage', tickets: 'hs_pipeline_stage' };
 const TASK_TYPES: Record<string, string> = { email: 'EMAIL', call: 'CALL', todo: 'TODO', meeting: 'TODO' };
 const ASSOCIATION_TO_CYCLE: Record<string, number> = {
   deals: HUBSPOT_ASSOCIATION_TYPES.taskToDeal,
@@ -39,7 +38,7 @@ export function workflowCycles(journey: Journey) {
 /** The workflow resources of a journey: one per stage that has tasks in a workflow-run cycle. */
 export function hubSpotWorkflowResources(journey: Journey, cycleObject: string): SchemaResource[] {
   const objectTypeId = OBJECT_TYPE_IDS[cycleObject];
-  if (!objectTypeId || !STAGE_PROPERTY[cycleObject]) return [];
+  if (!objectTypeId) return [];
   const resources: SchemaResource[] = [];
   for (const stage of journey.stages) {
     const tasks = workflowCycles(journey).flatMap((cycle) =>
@@ -111,7 +110,7 @@ export function hubSpotWorkflowResources(journey: Journey, cycleObject: string):
               filters: [
                 {
                   filterType: 'PROPERTY',
-                  property: STAGE_PROPERTY[cycleObject],
+                  property: hubSpotPipelineProperties(cycleObject).stage,
                   operation: {
                     operationType: 'ENUMERATION',
                     operator: 'IS_ANY_OF',
