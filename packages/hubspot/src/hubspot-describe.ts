@@ -139,6 +139,31 @@ export async function hubSpotPreflight(
       ? 'room for the journey pipeline'
       : 'no room for another ticket pipeline: the journey state lives on companies only',
   });
+  const propertyLimits = await transport.request({
+    method: 'GET',
+    path: paths.limits('custom-properties'),
+    schema: z
+      .object({
+        byObjectType: z
+          .array(z.object({ objectTypeId: z.string(), limit: z.number(), usage: z.number() }))
+          .nullish(),
+      })
+      .passthrough(),
+    accept: [403, 404],
+  });
+  const companyProperties =
+    propertyLimits.status === 200
+      ? propertyLimits.body.byObjectType?.find((item) => item.objectTypeId === '0-2')
+      : undefined;
+  if (companyProperties) {
+    const room = companyProperties.limit - companyProperties.usage;
+    // Milepost adds eight state properties plus one date per milestone; 40 covers the bundled templates.
+    checks.push({
+      name: 'custom company properties',
+      ok: room >= 40,
+      detail: `${companyProperties.usage} of ${companyProperties.limit} used; Milepost adds one per journey output and milestone`,
+    });
+  }
   checks.push({
     name: 'workflows',
     ok: true,
