@@ -131,7 +131,6 @@ function duplicateIds(ids: readonly string[]): string[] {
   return [...duplicates];
 }
 
-/** Routes of the CRM objects API (generic `{objectType}` paths, so every object type shares them). */
 /** The 207 error HubSpot gives for batch inputs whose ids do not exist. */
 function objectsNotFound(store: HubSpotObjectStore, missing: string[]): HubSpotBatchError {
   return {
@@ -142,6 +141,7 @@ function objectsNotFound(store: HubSpotObjectStore, missing: string[]): HubSpotB
   };
 }
 
+/** Routes of the CRM objects API (generic `{objectType}` paths, so every object type shares them). */
 export function objectRoutes(): HubSpotRoute[] {
   return [
     {
