@@ -131,6 +131,23 @@ function duplicateIds(ids: readonly string[]): string[] {
   return [...duplicates];
 }
 
+/** Batch update/upsert inputs with their ids; HubSpot refuses the whole batch when an id repeats. */
+function keyedBatchInputs(context: HubSpotHandlerContext) {
+  const inputs = checkBatchSize(bodyObject(context).inputs) as {
+    id?: unknown;
+    idProperty?: unknown;
+    properties?: unknown;
+  }[];
+  const ids = inputs.map((input) => String(input?.id ?? ''));
+  const duplicates = duplicateIds(ids);
+  if (duplicates.length > 0) {
+    throw validationError(
+      `Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`,
+    );
+  }
+  return { inputs, ids };
+}
+
 /** The 207 error HubSpot gives for batch inputs whose ids do not exist. */
 function objectsNotFound(store: HubSpotObjectStore, missing: string[]): HubSpotBatchError {
   return {
@@ -333,17 +350,7 @@ export function objectRoutes(): HubSpotRoute[] {
       handle(context) {
         const store = requireStore(context);
         const startedAt = nowIso(context);
-        const inputs = checkBatchSize(bodyObject(context).inputs) as {
-          id?: unknown;
-          idProperty?: unknown;
-          properties?: unknown;
-        }[];
-        const ids = inputs.map((input) => String(input?.id ?? ''));
-        const duplicates = duplicateIds(ids);
-        if (duplicates.length > 0)
-          throw validationError(
-            `Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`,
-          );
+        const { inputs, ids } = keyedBatchInputs(context);
         const prepared = inputs.map((input, index) => {
           const idProperty = typeof input?.idProperty === 'string' ? input.idProperty : undefined;
           const record = findRecord(store, ids[index] as string, idProperty);
@@ -390,17 +397,7 @@ export function objectRoutes(): HubSpotRoute[] {
       handle(context) {
         const store = requireStore(context);
         const startedAt = nowIso(context);
-        const inputs = checkBatchSize(bodyObject(context).inputs) as {
-          id?: unknown;
-          idProperty?: unknown;
-          properties?: unknown;
-        }[];
-        const ids = inputs.map((input) => String(input?.id ?? ''));
-        const duplicates = duplicateIds(ids);
-        if (duplicates.length > 0)
-          throw validationError(
-            `Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`,
-          );
+        const { inputs, ids } = keyedBatchInputs(context);
         const prepared = inputs.map((input, index) => {
           const idProperty = typeof input?.idProperty === 'string' ? input.idProperty : undefined;
           if (idProperty && idProperty !== 'hs_object_id' && !store.unique.has(idProperty))
