@@ -1,7 +1,6 @@
 import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { CliIo } from './cli-io.js';
-import { runCli } from './program.js';
+import { runCaptured } from './cli-test-support.js';
 
 let emulator: HubSpotEmulator;
 beforeEach(async () => {
@@ -11,18 +10,10 @@ afterEach(async () => {
   await emulator.close();
 });
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (text) => void out.push(text), color: false, isTTY: false },
-    stderr: { write: (text) => void err.push(text), color: false, isTTY: false },
-    env: { HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: emulator.defaultToken },
-    cwd: process.cwd(),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (
+  args: string[],
+  env: NodeJS.ProcessEnv = { HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: emulator.defaultToken },
+) => runCaptured(args, { env });
 
 const target = ['--target', 'hubspot', '--template', 'saas-lifecycle'];
 
@@ -81,15 +72,11 @@ describe('plan, apply, sync, status against the HubSpot emulator', () => {
   });
 
   test('a wrong token is a clear error', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['plan', ...target], {
-      stdout: { write: (text) => void out.push(text), color: false, isTTY: false },
-      stderr: { write: (text) => void err.push(text), color: false, isTTY: false },
-      env: { HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: 'not-a-token' },
-      cwd: process.cwd(),
+    const result = await run(['plan', ...target], {
+      HUBSPOT_BASE_URL: emulator.url,
+      HUBSPOT_ACCESS_TOKEN: 'not-a-token',
     });
-    expect(code).toBe(1);
-    expect(err.join('')).toContain('HubSpot refused the access token');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('HubSpot refused the access token');
   });
 });

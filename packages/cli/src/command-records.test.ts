@@ -2,21 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { CliIo } from './cli-io.js';
-import { runCli } from './program.js';
+import { runCaptured } from './cli-test-support.js';
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (text) => void out.push(text), color: false, isTTY: false },
-    stderr: { write: (text) => void err.push(text), color: false, isTTY: false },
-    env: {},
-    cwd: process.cwd(),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[]) => runCaptured(args);
 
 describe('sample-records, evaluate, report', () => {
   test('sample records are reproducible from a seed, and evaluate --json prints the contract fields', async () => {

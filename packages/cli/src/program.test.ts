@@ -2,36 +2,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { CliIo } from './cli-io.js';
-import { runCli } from './program.js';
+import { runCaptured } from './cli-test-support.js';
 
 const fixtures = new URL('../../core/src/__fixtures__/', import.meta.url).pathname;
 
-function captureIo(options: { color?: boolean; cwd?: string } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: {
-      write: (text) => void out.push(text),
-      color: options.color ?? false,
-      isTTY: options.color ?? false,
-    },
-    stderr: {
-      write: (text) => void err.push(text),
-      color: options.color ?? false,
-      isTTY: options.color ?? false,
-    },
-    env: {},
-    cwd: options.cwd ?? process.cwd(),
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
-
-async function run(args: string[], options?: { color?: boolean; cwd?: string }) {
-  const captured = captureIo(options);
-  const code = await runCli(args, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const run = (args: string[], options?: { color?: boolean; cwd?: string }) => runCaptured(args, options);
 
 describe('milepost validate', () => {
   test('a valid file exits 0 and names what it holds', async () => {
