@@ -14,17 +14,23 @@ export function parseHubSpotErrorBody(text: string): HubSpotErrorBody | undefine
   }
 }
 
+/** A path safe to show: tokens that HubSpot puts in paths (token information) are masked. */
+export function redactHubSpotPath(path: string): string {
+  return path.replace(/(\/(?:access|refresh)-tokens\/)[^/?]+/, '$1…');
+}
+
 /** The Milepost error for a non-success HubSpot response. */
 export function hubSpotError(
   status: number,
   body: HubSpotErrorBody | undefined,
   request: { method: string; path: string },
 ): MilepostError {
-  const where = `${request.method} ${request.path}`;
+  const path = redactHubSpotPath(request.path);
+  const where = `${request.method} ${path}`;
   const said = body?.message ? `: ${body.message}` : '';
   const details = {
     status,
-    path: request.path,
+    path,
     category: body?.category ?? undefined,
     correlationId: body?.correlationId ?? undefined,
   };

@@ -6,7 +6,7 @@
 import { Client } from '@hubspot/api-client';
 import { MilepostError } from '@milepost/core';
 import type { z } from 'zod';
-import { hubSpotError, parseHubSpotErrorBody } from './hubspot-errors.js';
+import { hubSpotError, parseHubSpotErrorBody, redactHubSpotPath } from './hubspot-errors.js';
 import {
   createHubSpotRateLimiter,
   type HubSpotBudget,
@@ -101,7 +101,7 @@ export function createHubSpotTransport(options: HubSpotTransportOptions): HubSpo
         if (attempt >= maxAttempts) {
           throw new MilepostError({
             code: 'VENDOR_UNAVAILABLE',
-            message: `HubSpot did not answer ${spec.method} ${spec.path} after ${attempt} attempts: ${(cause as Error).message}`,
+            message: `HubSpot did not answer ${spec.method} ${redactHubSpotPath(spec.path)} after ${attempt} attempts: ${(cause as Error).message}`,
             cause,
           });
         }
@@ -140,7 +140,7 @@ export function createHubSpotTransport(options: HubSpotTransportOptions): HubSpo
     } catch (cause) {
       throw new MilepostError({
         code: 'VENDOR_REJECTED',
-        message: `HubSpot answered ${spec.method} ${spec.path} with ${status} and a body that is not JSON`,
+        message: `HubSpot answered ${spec.method} ${redactHubSpotPath(spec.path)} with ${status} and a body that is not JSON`,
         cause,
       });
     }
@@ -149,7 +149,7 @@ export function createHubSpotTransport(options: HubSpotTransportOptions): HubSpo
       const issue = parsed.error.issues[0];
       throw new MilepostError({
         code: 'VENDOR_REJECTED',
-        message: `HubSpot's answer to ${spec.method} ${spec.path} has an unexpected shape at ${issue?.path.join('.') || 'the top'}: ${issue?.message}`,
+        message: `HubSpot's answer to ${spec.method} ${redactHubSpotPath(spec.path)} has an unexpected shape at ${issue?.path.join('.') || 'the top'}: ${issue?.message}`,
       });
     }
     return parsed.data;
