@@ -10,6 +10,7 @@ import { CliExit, EXIT_CODES } from './cli-errors.js';
 import { type CliIo, line, paint } from './cli-io.js';
 import { createProgress } from './cli-progress.js';
 import { journeyAndMappingFrom } from './command-journeys.js';
+import { createSalesforceAdapterFromEnvironment } from './command-salesforce.js';
 import { renderStateText } from './render-state-text.js';
 
 /** Creates the adapter of a target from the environment (`HUBSPOT_*`, `SF_*`). */
@@ -21,10 +22,7 @@ export const createAdapterFromEnvironment: AdapterFactory = async (target, env) 
     const { createHubSpotAdapter } = await import('@milepost/hubspot');
     return createHubSpotAdapter({ env });
   }
-  throw new MilepostError({
-    code: 'CAPABILITY_MISSING',
-    message: 'the Salesforce target is not available in this build of the CLI yet',
-  });
+  return createSalesforceAdapterFromEnvironment(env);
 };
 
 interface TargetOptions {

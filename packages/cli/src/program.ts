@@ -9,6 +9,7 @@ import { registerDemoCommand } from './command-demo.js';
 import { registerEmulatorCommand } from './command-emulator.js';
 import { registerJourneyCommands } from './command-journeys.js';
 import { registerRecordCommands } from './command-records.js';
+import { registerSalesforceCommands } from './command-salesforce.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODE_HELP = `
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo): Command {
   registerRecordCommands(program, io);
   registerCrmCommands(program, io);
   registerEmulatorCommand(program, io);
+  registerSalesforceCommands(program, io);
   registerDemoCommand(program, io);
   for (const command of program.commands) {
     command

@@ -316,6 +316,7 @@ export async function createSalesforceEmulator(
     body: string,
     response: ServerResponse,
     baseUrl: string,
+    authorization: string,
   ): number => {
     const parameters = new URLSearchParams(body);
     for (const [key, value] of url.searchParams) if (!parameters.has(key)) parameters.set(key, value);
@@ -367,8 +368,10 @@ export async function createSalesforceEmulator(
       return 200;
     }
     if (path === '/services/oauth2/userinfo') {
-      const authorization = String(url.searchParams.get('access_token') ?? '');
-      const found = authenticate(authorization);
+      // Salesforce takes the token as a Bearer header (and, for older clients, as a query parameter).
+      const header = authorization;
+      const bearer = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
+      const found = authenticate(bearer || String(url.searchParams.get('access_token') ?? ''));
       if (!found) {
         jsonResponse(response, 401, [
           { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
@@ -557,7 +560,15 @@ export async function createSalesforceEmulator(
     try {
       if (path.startsWith('/services/oauth2/')) {
         endpoint = `${method} ${path}`;
-        status = handleOAuth(method, path, url, body, response, baseUrl);
+        status = handleOAuth(
+          method,
+          path,
+          url,
+          body,
+          response,
+          baseUrl,
+          String(request.headers.authorization ?? ''),
+        );
         log();
         return;
       }
