@@ -11,6 +11,7 @@ export * from './journey-migration.js';
 export * from './journey-render.js';
 export * from './journey-schema.js';
 export * from './journey-validation.js';
+export * from './mapping-check.js';
 export * from './mapping-schema.js';
 export * from './plan.js';
 export * from './record-outputs.js';
