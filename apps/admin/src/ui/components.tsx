@@ -1,0 +1,329 @@
+/**
+ * Building blocks every screen shares: error and status messages, the confirmation dialog, the run
+ * follower and the journey + connection picker.
+ */
+import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ApiError, api } from './api.js';
+import type { Connection, Issue, JourneySummary, Run } from './api-types.js';
+import { formatDateTime, issueLocation } from './format.js';
+import { useResource } from './hooks.js';
+import { useSearchParam } from './router.js';
+
+/** Issues as a list, each with its line and path; `onSelect` makes them buttons (to jump to a line). */
+export function IssueList({ issues, onSelect }: { issues: Issue[]; onSelect?: (issue: Issue) => void }) {
+  if (issues.length === 0) return null;
+  return (
+    <ul className="issue-list">
+      {issues.map((issue, index) => {
+        const severity = issue.severity ?? 'error';
+        const location = issueLocation(issue);
+        const text = (
+          <>
+            <span className={`badge badge-${severity}`}>{severity === 'warning' ? 'Warning' : 'Error'}</span>{' '}
+            {location && <span className="issue-location">{location}: </span>}
+            {issue.message}
+          </>
+        );
+        return (
+          // Issues have no id; the same message can repeat on several lines, so the index keeps keys unique.
+          // biome-ignore lint/suspicious/noArrayIndexKey: see above
+          <li key={index} className={`issue issue-${severity}`}>
+            {onSelect && issue.line !== undefined ? (
+              <button type="button" className="link-button" onClick={() => onSelect(issue)}>
+                {text}
+              </button>
+            ) : (
+              text
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** An error from the server, announced to screen readers, with its issues when it has some. */
+export function ErrorMessage({ error, title }: { error: ApiError | undefined; title?: string }) {
+  if (!error) return null;
+  return (
+    <div className="message message-error" role="alert">
+      <p>
+        <strong>{title ?? 'Something went wrong.'}</strong> {error.message}
+      </p>
+      <IssueList issues={error.issues} />
+    </div>
+  );
+}
+
+/** A polite live region: what just happened ("Saved revision 4"). Always rendered so updates are announced. */
+export function StatusMessage({ children }: { children?: ReactNode }) {
+  return (
+    <div className="status" role="status" aria-live="polite">
+      {children}
+    </div>
+  );
+}
+
+/** Text shown while something loads, inside a live region. */
+export function Loading({ what }: { what: string }) {
+  return <p className="muted">Loading {what}…</p>;
+}
+
+/** Props of {@link ConfirmDialog}. */
+export interface ConfirmDialogProps {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  /** A destructive action gets the danger style. */
+  danger?: boolean;
+  busy?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/**
+ * A modal `<dialog>`: the browser traps focus and Escape closes it. Focus starts on Cancel (the safe
+ * choice) and returns to whatever opened the dialog.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const opener = useRef<Element | null>(null);
+  const titleId = useId();
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) {
+      opener.current = document.activeElement;
+      element.showModal();
+      cancel.current?.focus();
+    } else if (!open && element.open) {
+      element.close();
+      if (opener.current instanceof HTMLElement) opener.current.focus();
+    }
+  }, [open]);
+
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby={titleId}
+      className="dialog"
+      onCancel={(event) => {
+        // Let React state close it, so `open` and the element never disagree.
+        event.preventDefault();
+        if (!busy) onCancel();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      <div className="dialog-body">{children}</div>
+      <div className="button-row">
+        <button ref={cancel} type="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy}>
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** An ok / not ok mark that says it in words too (icons alone are colour and shape only). */
+export function OkMark({
+  ok,
+  okText = 'OK',
+  notOkText = 'Not OK',
+}: {
+  ok: boolean;
+  okText?: string;
+  notOkText?: string;
+}) {
+  return (
+    <span className={ok ? 'mark mark-ok' : 'mark mark-bad'}>
+      <span aria-hidden="true">{ok ? '✓' : '✗'}</span> {ok ? okText : notOkText}
+    </span>
+  );
+}
+
+const RUN_STATUS_TEXT: Record<Run['status'], string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  partial: 'Partly succeeded',
+  failed: 'Failed',
+};
+
+/** A run's status in words. */
+export function runStatusText(run: Run): string {
+  return RUN_STATUS_TEXT[run.status];
+}
+
+/** A run as it goes: progress bar with its numbers, results per item and errors per record. */
+export function RunView({ run, heading }: { run: Run; heading: string }) {
+  const progressId = useId();
+  const { done, total } = run.progress;
+  return (
+    <section className="run" aria-labelledby={`${progressId}-heading`}>
+      <h3 id={`${progressId}-heading`}>{heading}</h3>
+      <div className="progress-row">
+        <label htmlFor={progressId}>Progress</label>
+        <progress id={progressId} max={Math.max(total, 1)} value={done}>
+          {done} of {total}
+        </progress>
+        <span>
+          {done} of {total}
+        </span>
+      </div>
+      <StatusMessage>
+        <p>
+          <span className={`badge badge-run-${run.status}`}>{runStatusText(run)}</span>
+          {run.summary ? ` ${run.summary}` : ''}
+          {run.finishedAt ? ` · finished ${formatDateTime(run.finishedAt)}` : ''}
+        </p>
+      </StatusMessage>
+      {run.results.length > 0 && (
+        <>
+          <h4>Changes</h4>
+          <ul className="result-list">
+            {run.results.map((result, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: results are an append-only log in server order
+              <li key={index}>
+                <OkMark ok={result.status === 'done'} okText="Done" notOkText="Failed" /> {result.item}
+                {result.message ? <span className="muted"> — {result.message}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {run.errors.length > 0 && (
+        <>
+          <h4>Records that failed ({run.errors.length})</h4>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Record</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.errors.map((error, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: one record can fail with several errors
+                <tr key={index}>
+                  <td>{error.record}</td>
+                  <td>{error.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Follows a run: polls `GET /api/runs/:id` each second while it is running. Hands each new state to
+ * `onUpdate`; stops on unmount or when the run ends.
+ */
+export function useRunPolling(
+  run: Run | undefined,
+  onUpdate: (run: Run) => void,
+  onError: (error: unknown) => void,
+): void {
+  const update = useRef(onUpdate);
+  const fail = useRef(onError);
+  update.current = onUpdate;
+  fail.current = onError;
+  const id = run?.id;
+  const running = run?.status === 'running';
+  useEffect(() => {
+    if (!id || !running) return;
+    let stopped = false;
+    const timer = window.setInterval(() => {
+      api.run(id).then(
+        (next) => {
+          if (!stopped) update.current(next);
+        },
+        (error: unknown) => {
+          if (!stopped) fail.current(error);
+        },
+      );
+    }, 1000);
+    return () => {
+      stopped = true;
+      window.clearInterval(timer);
+    };
+  }, [id, running]);
+}
+
+/** The selected journey and connection, kept in the URL (`?journey=&connection=`) so links share them. */
+export interface JourneyConnection {
+  journey: string;
+  connection: string;
+  journeys: JourneySummary[];
+  connections: Connection[];
+}
+
+/**
+ * Two selects, "Journey" and "Connection", fed by the API; the choice lives in the query string.
+ * `fixedJourney` hides the journey select on screens under `/journeys/:key`.
+ */
+export function useJourneyConnectionPicker(fixedJourney?: string): JourneyConnection & { picker: ReactNode } {
+  const [journeyParameter, setJourney] = useSearchParam('journey');
+  const [connection, setConnection] = useSearchParam('connection');
+  const journeys = useResource(fixedJourney ? null : api.journeys, [fixedJourney]);
+  const connections = useResource(api.connections, []);
+  const journey = fixedJourney ?? journeyParameter;
+  const journeyId = useId();
+  const connectionId = useId();
+
+  const picker = (
+    <div className="picker">
+      {!fixedJourney && (
+        <div className="field">
+          <label htmlFor={journeyId}>Journey</label>
+          <select id={journeyId} value={journey} onChange={(event) => setJourney(event.target.value)}>
+            <option value="">Choose a journey…</option>
+            {journeys.data?.map((item) => (
+              <option key={item.key} value={item.key}>
+                {item.name} ({item.key})
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={connectionId}>Connection</label>
+        <select id={connectionId} value={connection} onChange={(event) => setConnection(event.target.value)}>
+          <option value="">Choose a connection…</option>
+          {connections.data?.map((item) => (
+            <option key={item.id} value={item.id}>
+              {item.name} ({item.target === 'hubspot' ? 'HubSpot' : 'Salesforce'})
+            </option>
+          ))}
+        </select>
+        {connections.data?.length === 0 && (
+          <p className="hint">No connections yet: add one under Connections.</p>
+        )}
+      </div>
+      <ErrorMessage error={journeys.error ?? connections.error} title="Could not load the choices." />
+    </div>
+  );
+  return {
+    journey,
+    connection,
+    journeys: journeys.data ?? [],
+    connections: connections.data ?? [],
+    picker,
+  };
+}
