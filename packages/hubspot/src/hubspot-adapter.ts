@@ -23,6 +23,7 @@ import {
   hubSpotPreflight,
   pipelineHeadroom,
 } from './hubspot-describe.js';
+import { describeHubSpotFields } from './hubspot-fields.js';
 import { type HubSpotRateLimits, hubSpotRateLimits, type LimiterClock } from './hubspot-rate-limiter.js';
 import { createHubSpotRecordReader, readCompanies, syncHubSpotRecords } from './hubspot-records.js';
 import { hubSpotDesiredSchema, hubSpotRemoteSchema, hubSpotSchemaTarget } from './hubspot-schema.js';
@@ -194,9 +195,12 @@ export function createHubSpotAdapter(settings: HubSpotAdapterSettings = {}): Hub
         recordIds: options.recordIds,
         createTasks: true,
         onProgress: options.onProgress,
+        onState: options.onState,
       });
       return { ...summary, apiCalls: connection().calls().total - callsBefore };
     },
+
+    describeFields: (mapping) => describeHubSpotFields(connection(), paths, mapping),
 
     async status(journey, mapping, recordId, now): Promise<JourneyState> {
       // A status is a read: evaluate the one company without writing anything.

@@ -117,6 +117,9 @@ export const hubSpotPropertySchema = z.object({
   hubspotDefined: z.boolean().nullish(),
   hasUniqueValue: z.boolean().nullish(),
   archived: z.boolean().nullish(),
+  /** `currency` (among others) on number properties: how the number is shown. */
+  numberDisplayHint: z.string().nullish(),
+  showCurrencySymbol: z.boolean().nullish(),
 });
 /** A HubSpot property definition. */
 export type HubSpotProperty = z.infer<typeof hubSpotPropertySchema>;

@@ -17,6 +17,7 @@ import {
   MilepostError,
   type RecordSnapshot,
   readFactValue,
+  type SyncOptions,
   type TaskState,
 } from '@milepost/core';
 import { z } from 'zod';
@@ -53,6 +54,8 @@ export interface HubSpotSyncOptions {
   workflowStages?: ReadonlySet<string>;
   /** Called after each page. */
   onProgress?: (summary: HubSpotSyncSummary) => void;
+  /** Called once per evaluated record (core `SyncOptions.onState`). */
+  onState?: SyncOptions['onState'];
 }
 
 /** A record that could not be fully synced, and why. */
@@ -124,6 +127,7 @@ export async function syncHubSpotRecords(
     const { snapshot, problems } = reader.toSnapshot(company);
     for (const message of problems) summary.errors.push({ record: company.id, message });
     const state = evaluate(compiled, snapshot, now);
+    options.onState?.({ id: company.id, name: values.name ?? null }, state);
     const desired: Record<string, string | null> = {};
     for (const [output, value] of Object.entries(journeyStateOutputs(state))) {
       const field = outputNames[output];

@@ -28,6 +28,7 @@ import {
 } from './salesforce-client.js';
 import { applySalesforcePlan } from './salesforce-deploy.js';
 import { toMilepostError } from './salesforce-errors.js';
+import { describeSalesforceFields } from './salesforce-fields.js';
 import { type SalesforcePackageModel, salesforcePackageModel } from './salesforce-package.js';
 import { salesforceSnapshot, syncSalesforceRecords } from './salesforce-records.js';
 import { describeSalesforceOrg, salesforceDesiredSchema, stageResourceId } from './salesforce-schema.js';
@@ -228,6 +229,10 @@ export function createSalesforceAdapter(settings: SalesforceAdapterSettings = {}
           bulkIngest: settings.bulkIngestThreshold ?? SALESFORCE_LIMITS.bulkIngestThreshold,
         },
       });
+    },
+
+    async describeFields(mapping) {
+      return describeSalesforceFields(await connect(), mapping);
     },
 
     async status(journey, mapping, recordId, now): Promise<JourneyState> {

@@ -132,6 +132,29 @@ export const salesforceLimitsSchema = z.looseObject({
   DailyApiRequests: z.object({ Max: z.number(), Remaining: z.number() }),
 });
 
+/** `GET /sobjects`: the objects the user can see (the parts Milepost reads). */
+export const salesforceGlobalDescribeSchema = z.looseObject({
+  sobjects: z.array(z.looseObject({ name: z.string() })),
+});
+
+/** `GET /sobjects/{type}/describe`: the fields of an object (the parts Milepost reads). */
+export const salesforceObjectDescribeSchema = z.looseObject({
+  name: z.string(),
+  fields: z.array(
+    z.looseObject({
+      name: z.string(),
+      label: z.string(),
+      type: z.string(),
+      custom: z.boolean(),
+      picklistValues: z
+        .array(z.looseObject({ active: z.boolean(), value: z.string(), label: z.string().nullish() }))
+        .nullish(),
+    }),
+  ),
+});
+/** The parsed describe of one object. */
+export type SalesforceObjectDescribe = z.infer<typeof salesforceObjectDescribeSchema>;
+
 /** `GET /services/oauth2/userinfo`. */
 export const salesforceUserInfoSchema = z.looseObject({ user_id: z.string() });
 

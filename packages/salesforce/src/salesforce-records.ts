@@ -16,6 +16,7 @@ import {
   journeyStateOutputs,
   type RecordSnapshot,
   readFactValue,
+  type SyncOptions,
   type SyncRecordError,
   type SyncSummary,
 } from '@milepost/core';
@@ -48,6 +49,8 @@ export interface SalesforceSyncOptions {
   since?: Date;
   recordIds?: readonly string[];
   onProgress?: (summary: SyncSummary) => void;
+  /** Called once per evaluated Account (core `SyncOptions.onState`). */
+  onState?: SyncOptions['onState'];
   thresholds: SalesforceSyncThresholds;
   /** Retries of retryable per-record failures; default 2. */
   recordRetries?: number;
@@ -232,6 +235,9 @@ export async function syncSalesforceRecords(
     );
   const outputColumns = Object.entries(model.accountOutputs).filter(([, output]) => fieldName(output.field));
   const columns = new Set(['Id', 'OwnerId']);
+  // The name is only for onState; an Account the user cannot read the name of still syncs.
+  const nameColumn = options.onState ? fieldName('Name') : undefined;
+  if (nameColumn) columns.add(nameColumn);
   for (const fact of journey.facts) {
     const column = fieldName(model.factFields[fact.key]!);
     if (column) columns.add(column);
@@ -322,6 +328,7 @@ export async function syncSalesforceRecords(
     const { snapshot, problems } = salesforceSnapshot(model, account, cycle, existingTasks, fieldName);
     for (const problem of problems) errorFor(accountId, problem);
     const state = evaluate(compiled, snapshot, options.now);
+    options.onState?.({ id: accountId, name: nameColumn ? text(account[nameColumn]) : null }, state);
 
     const desiredCycle = cycleValues(model, state);
     const currentCycle: Record<string, string | null> = {};

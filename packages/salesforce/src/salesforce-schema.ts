@@ -218,7 +218,8 @@ const LIST_TYPES = [
   'PermissionSet',
   'LightningComponentBundle',
 ];
-const MANAGED_FIELD = new RegExp(
+/** `Object.Field` names of the custom fields Milepost's package creates (outputs, cycle fields, task key). */
+export const SALESFORCE_MANAGED_FIELD = new RegExp(
   `^(${N.cycleObject}\\..+|Account\\.(Milepost_|MP_).+|Activity\\.Milepost_.+)$`,
 );
 
@@ -249,7 +250,7 @@ export async function describeSalesforceOrg(
   };
   const ours = (type: string, fullName: string): boolean =>
     desiredKeys.has(`${type}:${fullName}`) ||
-    (type === 'CustomField' && MANAGED_FIELD.test(fullName)) ||
+    (type === 'CustomField' && SALESFORCE_MANAGED_FIELD.test(fullName)) ||
     (type === 'PathAssistant' && fullName !== N.path) ||
     (type !== 'CustomField' && /^Milepost_/.test(fullName)) ||
     (type === 'LightningComponentBundle' && fullName === N.lightningComponent);

@@ -2,7 +2,7 @@
  * `runAdapterConformance(target)`: what every Milepost adapter must do, run against a fresh CRM
  * account (an emulator) per test. Each adapter's test file mostly just calls this.
  */
-import type { Journey, Mapping, MilepostAdapter } from '@milepost/core';
+import type { Journey, JourneyState, Mapping, MilepostAdapter } from '@milepost/core';
 import { describe, expect, test } from 'vitest';
 import { CONFORMANCE_RECORDS, conformanceJourney } from './conformance-journey.js';
 
@@ -81,6 +81,55 @@ export function runAdapterConformance(target: ConformanceTarget): void {
         ]);
         const second = await harness.adapter.sync(journey, harness.mapping, { now: NOW });
         expect(second).toMatchObject({ changed: 0, writes: 0, tasksCreated: 0, errors: [] });
+      });
+    });
+
+    test('sync reports each evaluated record and its state once through onState', async () => {
+      await withHarness(target, async (harness, journey) => {
+        await applyAll(harness, journey);
+        const reported: Array<{ id: string; name: string | null; state: JourneyState }> = [];
+        const summary = await harness.adapter.sync(journey, harness.mapping, {
+          now: NOW,
+          onState: (record, state) => reported.push({ ...record, state }),
+        });
+        expect(summary.errors).toEqual([]);
+        expect(reported.map((entry) => entry.id).sort()).toEqual([...harness.recordIds].sort());
+        for (const [index, id] of harness.recordIds.entries()) {
+          const entry = reported.find((candidate) => candidate.id === id)!;
+          expect(entry.name).toBe(CONFORMANCE_RECORDS[index]!.name);
+          expect([entry.state.id, entry.state.journey]).toEqual([id, journey.key]);
+          // The state reported is the one written: the CRM holds its stage.
+          expect(entry.state.stage).toBe(await harness.readStage(id));
+        }
+      });
+    });
+
+    test('after apply, describeFields lists the stage output as a managed enum of every journey stage', async () => {
+      await withHarness(target, async (harness, journey) => {
+        await applyAll(harness, journey);
+        const fields = await harness.adapter.describeFields(harness.mapping);
+        const stageOptions = journey.stages.map((stage) => ({ value: stage.key, label: stage.name }));
+        const stageFields = fields.filter(
+          (field) =>
+            field.managed &&
+            field.type === 'enum' &&
+            JSON.stringify(field.options) === JSON.stringify(stageOptions),
+        );
+        expect(stageFields.length, JSON.stringify(fields.filter((field) => field.managed))).toBeGreaterThan(
+          0,
+        );
+        // The customer's own fields are listed too, and never as Milepost's.
+        const unmanaged = fields.filter((field) => !field.managed);
+        expect(unmanaged.some((field) => field.type === 'date')).toBe(true);
+        expect(unmanaged.some((field) => field.type === 'number')).toBe(true);
+        expect(
+          unmanaged.some(
+            (field) =>
+              field.type === 'enum' &&
+              JSON.stringify(field.options?.map((option) => option.value)) ===
+                JSON.stringify(['trial', 'pro']),
+          ),
+        ).toBe(true);
       });
     });
 
