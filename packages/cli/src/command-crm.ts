@@ -33,7 +33,8 @@ interface TargetOptions {
   json?: boolean;
 }
 
-function targetOf(value: string): MappingTarget {
+/** A `--target` value as a CRM, or an INVALID_INPUT error naming the ones there are. */
+export function targetOf(value: string): MappingTarget {
   if (value !== 'hubspot' && value !== 'salesforce')
     throw new MilepostError({
       code: 'INVALID_INPUT',

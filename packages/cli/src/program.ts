@@ -7,6 +7,7 @@ import { type CliIo, paint, processIo } from './cli-io.js';
 import { registerCrmCommands } from './command-crm.js';
 import { registerDemoCommand } from './command-demo.js';
 import { registerEmulatorCommand } from './command-emulator.js';
+import { registerFieldCommands } from './command-fields.js';
 import { registerJourneyCommands } from './command-journeys.js';
 import { registerRecordCommands } from './command-records.js';
 import { registerSalesforceCommands } from './command-salesforce.js';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo): Command {
   registerJourneyCommands(program, io);
   registerRecordCommands(program, io);
   registerCrmCommands(program, io);
+  registerFieldCommands(program, io);
   registerEmulatorCommand(program, io);
   registerSalesforceCommands(program, io);
   registerDemoCommand(program, io);
