@@ -7,7 +7,7 @@ import { type ApiError, api } from './api.js';
 import type { Connection, Issue, JourneySummary, Run } from './api-types.js';
 import { formatDateTime, issueLocation } from './format.js';
 import { useResource } from './hooks.js';
-import { useSearchParam } from './router.js';
+import { Link, useLocation, useSearchParam } from './router.js';
 
 /** Issues as a list, each with its line and path; `onSelect` makes them buttons (to jump to a line). */
 export function IssueList({ issues, onSelect }: { issues: Issue[]; onSelect?: (issue: Issue) => void }) {
@@ -326,4 +326,41 @@ export function useJourneyConnectionPicker(fixedJourney?: string): JourneyConnec
     connections: connections.data ?? [],
     picker,
   };
+}
+
+const JOURNEY_TABS = [
+  { suffix: '', label: 'Editor' },
+  { suffix: '/map', label: 'Map' },
+  { suffix: '/mapping', label: 'Field mapping' },
+  { suffix: '/plan', label: 'Plan and apply' },
+] as const;
+
+/** The tabs of one journey's screens; the connection choice travels along so it is not picked twice. */
+export function JourneyNav({
+  journeyKey,
+  current,
+}: {
+  journeyKey: string;
+  current: (typeof JOURNEY_TABS)[number]['suffix'];
+}) {
+  const { search } = useLocation();
+  const connection = search.get('connection');
+  const query = connection ? `?connection=${encodeURIComponent(connection)}` : '';
+  const base = `/journeys/${encodeURIComponent(journeyKey)}`;
+  return (
+    <nav className="journey-nav no-print" aria-label="Journey">
+      <ul>
+        {JOURNEY_TABS.map((tab) => (
+          <li key={tab.suffix}>
+            <Link
+              to={`${base}${tab.suffix}${tab.suffix === '' ? '' : query}`}
+              aria-current={tab.suffix === current ? 'page' : undefined}
+            >
+              {tab.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }

@@ -1,0 +1,83 @@
+/**
+ * First run and sign-in: `setupRequired` shows "Create the admin account", otherwise the sign-in form.
+ */
+import { type FormEvent, useId, useState } from 'react';
+import { api } from '../api.js';
+import { ErrorMessage } from '../components.js';
+import { useAction } from '../hooks.js';
+import { useSession } from '../session.js';
+
+/** The minimum password length the server enforces for the admin account. */
+const MIN_PASSWORD_LENGTH = 12;
+
+/** The sign-in or first-run form, full page. */
+export function SignInScreen({ setupRequired }: { setupRequired: boolean }) {
+  const { refresh } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const action = useAction();
+  const emailId = useId();
+  const passwordId = useId();
+  const hintId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const done = await action.run(async () => {
+      if (setupRequired) await api.setup(email, password);
+      else await api.login(email, password);
+      return true;
+    });
+    if (done) await refresh();
+  };
+
+  const title = setupRequired ? 'Create the admin account' : 'Sign in to Milepost';
+  return (
+    <main className="sign-in">
+      <h1>{title}</h1>
+      {setupRequired && (
+        <p>
+          This is the first start of this Milepost admin. The account you create here is its administrator.
+        </p>
+      )}
+      <form onSubmit={submit} noValidate={false}>
+        <div className="field">
+          <label htmlFor={emailId}>Email</label>
+          <input
+            id={emailId}
+            type="email"
+            autoComplete={setupRequired ? 'email' : 'username'}
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={passwordId}>Password</label>
+          <input
+            id={passwordId}
+            type="password"
+            autoComplete={setupRequired ? 'new-password' : 'current-password'}
+            required
+            minLength={setupRequired ? MIN_PASSWORD_LENGTH : undefined}
+            aria-describedby={setupRequired ? hintId : undefined}
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          {setupRequired && (
+            <p id={hintId} className="hint">
+              At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard
+              to guess.
+            </p>
+          )}
+        </div>
+        <ErrorMessage
+          error={action.error}
+          title={setupRequired ? 'The account was not created.' : 'You are not signed in.'}
+        />
+        <button type="submit" className="primary" disabled={action.running}>
+          {setupRequired ? 'Create account' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
