@@ -7,6 +7,7 @@ export * from './engine-dates.js';
 export * from './errors.js';
 export * from './journey-diff.js';
 export * from './journey-loader.js';
+export * from './journey-map-svg.js';
 export * from './journey-migration.js';
 export * from './journey-render.js';
 export * from './journey-schema.js';
