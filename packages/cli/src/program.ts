@@ -9,6 +9,7 @@ import { registerDemoCommand } from './command-demo.js';
 import { registerEmulatorCommand } from './command-emulator.js';
 import { registerFieldCommands } from './command-fields.js';
 import { registerJourneyCommands } from './command-journeys.js';
+import { registerMapCommand } from './command-map.js';
 import { registerRecordCommands } from './command-records.js';
 import { registerSalesforceCommands } from './command-salesforce.js';
 import { VERSION } from './version.js';
@@ -38,6 +39,7 @@ export function createProgram(io: CliIo): Command {
     .addHelpText('after', EXIT_CODE_HELP)
     .exitOverride();
   registerJourneyCommands(program, io);
+  registerMapCommand(program, io);
   registerRecordCommands(program, io);
   registerCrmCommands(program, io);
   registerFieldCommands(program, io);
