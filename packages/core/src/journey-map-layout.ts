@@ -610,6 +610,127 @@ function describe(context: MapContext, views: readonly StageView[]): string {
   return parts.join(' ');
 }
 
+/** The journey name, its description and the persona (or the list of personas), above the map. */
+function titleFragment(context: MapContext, contentWidth: number): Fragment {
+  const { journey, persona } = context;
+  const header: Fragment = { height: 0, shapes: [], texts: [] };
+  // Long descriptions read badly across a wide map; keep them to a comfortable measure.
+  const measure = Math.min(contentWidth, 900);
+  let headerY = addText(header, 'title', journey.name, 0, 0, contentWidth, STYLE.title);
+  if (journey.description)
+    headerY = addText(header, 'description', journey.description, 0, headerY + 6, measure, STYLE.description);
+  if (persona) {
+    headerY = addText(header, 'persona', `Persona: ${persona.name}`, 0, headerY + 10, measure, STYLE.persona);
+    if (persona.success)
+      headerY = addText(
+        header,
+        'description',
+        `Success: ${persona.success}`,
+        0,
+        headerY,
+        measure,
+        STYLE.description,
+      );
+  } else if (journey.personas.length) {
+    headerY = addText(
+      header,
+      'description',
+      `Personas: ${journey.personas.map((item) => item.name).join(', ')} (all stages and milestones shown)`,
+      0,
+      headerY + 10,
+      measure,
+      STYLE.description,
+    );
+  }
+  header.height = headerY;
+  return header;
+}
+
+/** The legend: a symbol and its meaning per entry, flowing onto more rows when the map is narrow. */
+function legendFragment(contentWidth: number): Fragment {
+  const legend: Fragment = { height: 0, shapes: [], texts: [] };
+  let y = addText(legend, 'lane-label', 'Legend', 0, 0, contentWidth, STYLE.laneLabel) + 6;
+  const tagWidth = Math.ceil(measureText(EXIT_TAG, STYLE.tag.size, true) + 12);
+  const entries: Array<{ symbolWidth: number; draw: (x: number, y: number) => Fragment; text: string }> = [
+    {
+      symbolWidth: BADGE_WIDTH,
+      draw: (x, top) => badge('email', x, top),
+      text: 'Touchpoint and its channel',
+    },
+    {
+      symbolWidth: 14 + 6 + tagWidth,
+      draw: (x, top) => {
+        const tag = textBlock('tag', EXIT_TAG, x + 20, top, tagWidth, STYLE.tag, 'middle');
+        return {
+          height: 16,
+          shapes: [
+            diamond(x + 7, top + 8, 6, true),
+            {
+              kind: 'rect',
+              box: { x: x + 20, y: top + 0.5, width: tagWidth, height: 15 },
+              fill: COLOR.exit,
+              radius: 3,
+            },
+          ],
+          texts: tag ? [{ ...tag, box: moveBox(tag.box, 0, 0.5) }] : [],
+        };
+      },
+      text: 'Milestone that exits the stage',
+    },
+    {
+      symbolWidth: 14,
+      draw: (x, top) => ({ height: 16, shapes: [diamond(x + 7, top + 8, 6, false)], texts: [] }),
+      text: 'Milestone',
+    },
+    {
+      symbolWidth: 14,
+      draw: (x, top) => ({ height: 16, shapes: [triangle(x + 7, top + 8)], texts: [] }),
+      text: 'Pain point',
+    },
+    {
+      symbolWidth: 14,
+      draw: (x, top) => ({
+        height: 16,
+        shapes: [{ kind: 'circle', cx: x + 7, cy: top + 8, r: 5, fill: COLOR.opportunity }],
+        texts: [],
+      }),
+      text: 'Opportunity',
+    },
+    {
+      symbolWidth: 40,
+      draw: (x, top) => ({
+        height: 16,
+        shapes: [{ kind: 'arrow', x1: x, x2: x + 40, y: top + 8, color: COLOR.arrow }],
+        texts: [],
+      }),
+      text: 'Handoff to the next team',
+    },
+  ];
+  let x = 0;
+  for (const entry of entries) {
+    const textWidth = measureText(entry.text, STYLE.legend.size);
+    const entryWidth = entry.symbolWidth + 8 + textWidth;
+    if (x > 0 && x + entryWidth > contentWidth) {
+      x = 0;
+      y += 24;
+    }
+    const symbol = entry.draw(x, y);
+    append(legend, symbol);
+    const label = textBlock(
+      'legend',
+      entry.text,
+      x + entry.symbolWidth + 8,
+      y,
+      Math.ceil(textWidth) + 1,
+      STYLE.legend,
+    );
+    if (label) legend.texts.push(label);
+    x += entryWidth + 28;
+  }
+  legend.height = y + 16;
+  return legend;
+}
+
 /**
  * Lays out the journey map: header, stage columns, lanes, handoff arrows and legend, with every
  * text box measured and wrapped so none overlaps another or leaves its cell.
@@ -639,58 +760,12 @@ export function layoutJourneyMap(journey: Journey, options: JourneyMapOptions = 
     LABEL_WIDTH + LABEL_GAP + columnCount * COLUMN_WIDTH + (columnCount - 1) * GUTTER + trailingGutter;
   const width = Math.ceil(MARGIN * 2 + Math.max(gridWidth, 560));
   const contentWidth = width - MARGIN * 2;
-  const canvas = { x: MARGIN, y: MARGIN, width: contentWidth, height: Number.POSITIVE_INFINITY };
 
-  // Header: journey name, description, persona.
   let y = MARGIN;
   if (options.title !== false) {
-    const header: Fragment = { height: 0, shapes: [], texts: [] };
-    // Long descriptions read badly across a wide map; keep them to a comfortable measure.
-    const measure = Math.min(contentWidth, 900);
-    let headerY = addText(header, 'title', journey.name, 0, 0, contentWidth, STYLE.title);
-    if (journey.description)
-      headerY = addText(
-        header,
-        'description',
-        journey.description,
-        0,
-        headerY + 6,
-        measure,
-        STYLE.description,
-      );
-    if (persona) {
-      headerY = addText(
-        header,
-        'persona',
-        `Persona: ${persona.name}`,
-        0,
-        headerY + 10,
-        measure,
-        STYLE.persona,
-      );
-      if (persona.success)
-        headerY = addText(
-          header,
-          'description',
-          `Success: ${persona.success}`,
-          0,
-          headerY,
-          measure,
-          STYLE.description,
-        );
-    } else if (journey.personas.length) {
-      headerY = addText(
-        header,
-        'description',
-        `Personas: ${journey.personas.map((item) => item.name).join(', ')} (all stages and milestones shown)`,
-        0,
-        headerY + 10,
-        measure,
-        STYLE.description,
-      );
-    }
-    place(out, header, MARGIN, y, canvas);
-    y += headerY + 24;
+    const header = titleFragment(context, contentWidth);
+    place(out, header, MARGIN, y, { x: MARGIN, y, width: contentWidth, height: header.height });
+    y += header.height + 24;
   }
 
   // Stage headers: chevrons with the stage name, the owning team and the time frame.
@@ -828,96 +903,15 @@ export function layoutJourneyMap(journey: Journey, options: JourneyMapOptions = 
   const gridBottom = y - LANE_GAP;
   for (const stage of stages) stage.column = { ...stage.header, height: gridBottom - stage.header.y };
 
-  // Legend: a symbol and its meaning per entry, flowing onto more rows when the map is narrow.
-  y = gridBottom + 20;
-  const legendArea = { x: MARGIN, y, width: contentWidth, height: Number.POSITIVE_INFINITY };
-  const legendTitle = textBlock('lane-label', 'Legend', MARGIN, y, contentWidth, STYLE.laneLabel);
-  if (legendTitle) texts.push({ ...legendTitle, within: legendArea });
-  y += STYLE.laneLabel.lineHeight + 6;
-  const tagWidth = Math.ceil(measureText(EXIT_TAG, STYLE.tag.size, true) + 12);
-  const entries: Array<{ symbolWidth: number; draw: (x: number, y: number) => Fragment; text: string }> = [
-    {
-      symbolWidth: BADGE_WIDTH,
-      draw: (x, top) => badge('email', x, top),
-      text: 'Touchpoint and its channel',
-    },
-    {
-      symbolWidth: 14 + 6 + tagWidth,
-      draw: (x, top) => {
-        const tag = textBlock('tag', EXIT_TAG, x + 20, top, tagWidth, STYLE.tag, 'middle');
-        return {
-          height: 16,
-          shapes: [
-            diamond(x + 7, top + 8, 6, true),
-            {
-              kind: 'rect',
-              box: { x: x + 20, y: top + 0.5, width: tagWidth, height: 15 },
-              fill: COLOR.exit,
-              radius: 3,
-            },
-          ],
-          texts: tag ? [{ ...tag, box: moveBox(tag.box, 0, 0.5) }] : [],
-        };
-      },
-      text: 'Milestone that exits the stage',
-    },
-    {
-      symbolWidth: 14,
-      draw: (x, top) => ({ height: 16, shapes: [diamond(x + 7, top + 8, 6, false)], texts: [] }),
-      text: 'Milestone',
-    },
-    {
-      symbolWidth: 14,
-      draw: (x, top) => ({ height: 16, shapes: [triangle(x + 7, top + 8)], texts: [] }),
-      text: 'Pain point',
-    },
-    {
-      symbolWidth: 14,
-      draw: (x, top) => ({
-        height: 16,
-        shapes: [{ kind: 'circle', cx: x + 7, cy: top + 8, r: 5, fill: COLOR.opportunity }],
-        texts: [],
-      }),
-      text: 'Opportunity',
-    },
-    {
-      symbolWidth: 40,
-      draw: (x, top) => ({
-        height: 16,
-        shapes: [{ kind: 'arrow', x1: x, x2: x + 40, y: top + 8, color: COLOR.arrow }],
-        texts: [],
-      }),
-      text: 'Handoff to the next team',
-    },
-  ];
-  let x = MARGIN;
-  for (const entry of entries) {
-    const textWidth = measureText(entry.text, STYLE.legend.size);
-    const entryWidth = entry.symbolWidth + 8 + textWidth;
-    if (x > MARGIN && x + entryWidth > MARGIN + contentWidth) {
-      x = MARGIN;
-      y += 24;
-    }
-    const symbol = entry.draw(x, y);
-    shapes.push(...symbol.shapes);
-    texts.push(...symbol.texts.map((text) => ({ ...text, within: legendArea })));
-    const label = textBlock(
-      'legend',
-      entry.text,
-      x + entry.symbolWidth + 8,
-      y,
-      Math.ceil(textWidth) + 1,
-      STYLE.legend,
-    );
-    if (label) texts.push({ ...label, within: legendArea });
-    x += entryWidth + 28;
-  }
-  y += 16;
-  const height = Math.ceil(y + MARGIN);
-  for (const text of texts) {
-    if (text.within.height === Number.POSITIVE_INFINITY)
-      text.within = { ...text.within, height: height - MARGIN - text.within.y };
-  }
+  const legend = legendFragment(contentWidth);
+  const legendTop = gridBottom + 20;
+  place(out, legend, MARGIN, legendTop, {
+    x: MARGIN,
+    y: legendTop,
+    width: contentWidth,
+    height: legend.height,
+  });
+  const height = Math.ceil(legendTop + legend.height + MARGIN);
 
   const handoffs = views
     .filter(({ stage }) => stage.handoff)
