@@ -1,0 +1,14 @@
+/**
+ * Migrations, in order. Each runs once, in a transaction, and is recorded in `schema_migrations`;
+ * never edit a migration that has shipped — add the next one.
+ */
+import { initial } from './0001-initial.js';
+
+/** One schema change. */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'initial', sql: initial }];
