@@ -15,7 +15,7 @@ export function JourneyChangeList({ changes, emptyText }: { changes: JourneyChan
         {counts['+']} added, {counts['−']} removed, {counts['~']} changed.
       </p>
       {groupJourneyChanges(changes).map((group) => (
-        <section key={group.id} aria-label={group.title}>
+        <section key={group.id}>
           <h4>{group.title}</h4>
           <ul className="diff">
             {group.changes.map((marked, index) => (

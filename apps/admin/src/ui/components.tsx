@@ -173,7 +173,7 @@ export function RunView({ run, heading }: { run: Run; heading: string }) {
   const progressId = useId();
   const { done, total } = run.progress;
   return (
-    <section className="run" aria-labelledby={`${progressId}-heading`}>
+    <section className="run">
       <h3 id={`${progressId}-heading`}>{heading}</h3>
       <div className="progress-row">
         <label htmlFor={progressId}>Progress</label>

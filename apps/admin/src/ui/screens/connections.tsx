@@ -24,7 +24,7 @@ export function ConnectionsScreen() {
     <>
       <h1>Connections</h1>
       <StatusMessage>{status}</StatusMessage>
-      <section aria-labelledby="connection-list-heading">
+      <section>
         <h2 id="connection-list-heading">Your connections</h2>
         <ErrorMessage error={connections.error} title="Could not load the connections." />
         {connections.loading && !connections.data && <Loading what="connections" />}
@@ -212,7 +212,7 @@ function AddConnection({ onAdded }: { onAdded: (connection: Connection) => void 
 
   const usesToken = target === 'hubspot' || salesforceAuth === 'token';
   return (
-    <section className="card" aria-labelledby="add-connection-heading">
+    <section className="card">
       <h2 id="add-connection-heading">Add a connection</h2>
       <form onSubmit={submit}>
         <fieldset>

@@ -65,7 +65,7 @@ export function DashboardScreen() {
 function Funnel({ funnel }: { funnel: Dashboard['funnel'] }) {
   const widest = Math.max(1, ...funnel.map((step) => step.reached));
   return (
-    <section className="card" aria-labelledby="funnel-heading">
+    <section className="card">
       <h2 id="funnel-heading">Funnel</h2>
       {funnel.length === 0 ? (
         <p>No customers yet: run a sync first.</p>
@@ -94,7 +94,7 @@ function Funnel({ funnel }: { funnel: Dashboard['funnel'] }) {
 
 function TimeInStage({ rows }: { rows: Dashboard['timeInStage'] }) {
   return (
-    <section className="card" aria-labelledby="time-heading">
+    <section className="card">
       <h2 id="time-heading">Time in stage</h2>
       <table>
         <thead>
@@ -182,7 +182,7 @@ function CustomerList({
 }) {
   const headingId = useId();
   return (
-    <section className="card" aria-labelledby={headingId}>
+    <section className="card">
       <h2 id={headingId}>
         {title} ({rows.length})
       </h2>
@@ -226,7 +226,7 @@ function CustomerSearch({
   }, [journey, connection, query]);
 
   return (
-    <section aria-labelledby="search-heading">
+    <section>
       <h2 id="search-heading">Find a customer</h2>
       <div className="field">
         <label htmlFor={inputId}>Search customers</label>
@@ -277,7 +277,7 @@ function CustomerPanel({
   const achieved = milestones.filter((milestone) => milestone.status === 'achieved').length;
   const applicable = milestones.filter((milestone) => milestone.status !== 'not-applicable').length;
   return (
-    <section className="card customer-panel" aria-labelledby="customer-heading" aria-live="polite">
+    <section className="card customer-panel" aria-live="polite">
       <h2 id="customer-heading">Where they are and what's next</h2>
       <ErrorMessage error={state.error} title="Could not read the customer." />
       {state.loading && <Loading what="the customer" />}

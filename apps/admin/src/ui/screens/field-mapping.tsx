@@ -167,7 +167,7 @@ function MappingEditor({
 
   return (
     <>
-      <section aria-labelledby="mapping-heading">
+      <section>
         <h2 id="mapping-heading">
           {journey.name} on {connectionName}
         </h2>
@@ -241,7 +241,7 @@ function MappingEditor({
         </form>
         <StatusMessage>{status}</StatusMessage>
       </section>
-      <section aria-labelledby="mapping-file-heading">
+      <section>
         <h2 id="mapping-file-heading">mapping.yaml</h2>
         <p>
           The same file the <code>milepost</code> CLI reads.{' '}

@@ -40,7 +40,7 @@ export function InstallScreen({ hubId }: { hubId: string }) {
             </p>
           )}
           {data.preflight && (
-            <section aria-labelledby="install-preflight-heading">
+            <section>
               <h2 id="install-preflight-heading">
                 Preflight: <OkMark ok={data.preflight.ok} okText="ready" notOkText="not ready" />
               </h2>

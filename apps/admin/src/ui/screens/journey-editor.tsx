@@ -113,7 +113,7 @@ function SourceEditor({
   };
 
   return (
-    <section aria-labelledby={`${editorId}-heading`}>
+    <section>
       <h2 id={`${editorId}-heading`}>Journey file</h2>
       <p className="muted">
         Revision {detail.revision}, version {detail.version}, last changed {formatDateTime(detail.updatedAt)}{' '}
@@ -218,7 +218,7 @@ function Revisions({
   };
 
   return (
-    <section aria-labelledby="revisions-heading">
+    <section>
       <h2 id="revisions-heading">Revisions</h2>
       <ErrorMessage error={revisions.error} title="Could not load the revisions." />
       {list.length > 0 && (
@@ -304,7 +304,7 @@ function Compare({ journeyKey }: { journeyKey: string }) {
   };
 
   return (
-    <section aria-labelledby="compare-heading">
+    <section>
       <h2 id="compare-heading">Compare with another journey</h2>
       <p className="muted">
         Keep the journey you run today and the ideal one as two journeys; the comparison lists what it takes
@@ -354,7 +354,7 @@ function DeleteJourney({ detail }: { detail: JourneyDetail }) {
     if (done) navigate('/journeys');
   };
   return (
-    <section aria-labelledby="delete-heading" className="danger-zone">
+    <section className="danger-zone">
       <h2 id="delete-heading">Delete this journey</h2>
       <p>Deletes the journey and all its revisions from Milepost. Nothing is changed in your CRM.</p>
       <button type="button" className="danger" onClick={() => setOpen(true)}>

@@ -18,7 +18,7 @@ export function JourneysScreen() {
         A journey file describes the stages, milestones and handoffs of your customers. Import one or start
         from a template, then map it onto your CRM and apply it.
       </p>
-      <section aria-labelledby="journey-list-heading">
+      <section>
         <h2 id="journey-list-heading">Your journeys</h2>
         <ErrorMessage error={journeys.error} title="Could not load the journeys." />
         {journeys.loading && !journeys.data ? <Loading what="journeys" /> : null}
@@ -92,7 +92,7 @@ function ImportForm() {
   };
 
   return (
-    <section className="card" aria-labelledby="import-heading">
+    <section className="card">
       <h2 id="import-heading">Import a file</h2>
       <form onSubmit={submit}>
         <div className="field">
@@ -136,7 +136,7 @@ function TemplateForm() {
   };
 
   return (
-    <section className="card" aria-labelledby="template-heading">
+    <section className="card">
       <h2 id="template-heading">Start from a template</h2>
       <ErrorMessage error={templates.error} title="Could not load the templates." />
       <form onSubmit={submit}>

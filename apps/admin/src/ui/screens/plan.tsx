@@ -73,7 +73,7 @@ export function PlanScreen({ journeyKey }: { journeyKey: string }) {
       <StatusMessage>{make.running ? `Reading ${connectionName}…` : null}</StatusMessage>
       <ErrorMessage error={make.error} title="No plan was made." />
       {planForThisConnection && (
-        <section aria-labelledby="plan-heading">
+        <section>
           <h2 id="plan-heading">Plan for {connectionName}</h2>
           <p className="muted">Made {formatDateTime(planForThisConnection.createdAt)}.</p>
           <PlanView plan={planForThisConnection} />
@@ -137,7 +137,7 @@ function PlanView({ plan }: { plan: StoredPlan }) {
         </p>
       )}
       {groups.map((group) => (
-        <section key={group.action} aria-label={`${group.title}: ${group.changes.length}`}>
+        <section key={group.action}>
           <h3>
             {group.title} ({group.changes.length})
           </h3>
@@ -171,7 +171,7 @@ function PlanView({ plan }: { plan: StoredPlan }) {
         </section>
       ))}
       {plan.plan.refusals.length > 0 && (
-        <section aria-labelledby={`${textId}-refusals`}>
+        <section>
           <h3 id={`${textId}-refusals`}>Not done ({plan.plan.refusals.length})</h3>
           <ul className="issue-list">
             {plan.plan.refusals.map((refusal) => (
@@ -183,7 +183,7 @@ function PlanView({ plan }: { plan: StoredPlan }) {
         </section>
       )}
       {plan.plan.notes && plan.plan.notes.length > 0 && (
-        <section aria-labelledby={`${textId}-notes`}>
+        <section>
           <h3 id={`${textId}-notes`}>Notes</h3>
           <ul>
             {plan.plan.notes.map((note) => (

@@ -95,7 +95,7 @@ export function RunsScreen() {
           heading={`${run.kind === 'sync' ? 'Sync' : 'Apply'} of ${run.journey} on ${connectionName(run.connectionId)}`}
         />
       )}
-      <section aria-labelledby="history-heading">
+      <section>
         <h2 id="history-heading">History</h2>
         <StatusMessage>{history.loading ? 'Loading the history…' : null}</StatusMessage>
         <ErrorMessage error={history.error} title="Could not load the history." />
