@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isEmptyPlan, planSchema, type SchemaResource } from './plan.js';
+import { isEmptyPlan, planSchema, renderPlanText, type SchemaResource } from './plan.js';
 
 const group: SchemaResource = {
   id: 'group:milepost',
@@ -142,5 +142,44 @@ describe('planSchema', () => {
       'delete stage:acme:onboarding',
       'delete pipeline:tickets:acme',
     ]);
+  });
+});
+
+describe('renderPlanText', () => {
+  test('an empty plan says the CRM matches', () => {
+    expect(renderPlanText({ changes: [], refusals: [], notes: ['no workflows on this tier'] })).toBe(
+      'note: no workflows on this tier\nNo changes: the CRM already matches the journey.\n',
+    );
+  });
+
+  test('one line per change, updated attributes beneath, refusals and the counts last', () => {
+    const resource = {
+      id: 'property:companies:milepost_stage',
+      kind: 'property',
+      label: 'Stage',
+      attributes: {},
+    };
+    const text = renderPlanText({
+      changes: [
+        { action: 'create', resource, summary: 'create property Stage' },
+        {
+          action: 'update',
+          resource,
+          attributes: [{ attribute: 'label', before: 'Old', after: 'Stage' }],
+          summary: 'update property Stage: label',
+        },
+      ],
+      refusals: [{ id: 'x', reason: 'in-use', summary: 'legacy still holds 2 records' }],
+    });
+    expect(text).toBe(
+      [
+        '  + create property Stage',
+        '  ~ update property Stage: label',
+        '      label: "Old" → "Stage"',
+        '  ✗ refused: legacy still holds 2 records',
+        'Plan: 1 to create, 1 to update, 0 to delete, 1 refused.',
+        '',
+      ].join('\n'),
+    );
   });
 });

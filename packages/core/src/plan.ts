@@ -190,3 +190,33 @@ export function planSchema(desired: DesiredSchema, remote: RemoteSchema, options
 export function isEmptyPlan(plan: Plan): boolean {
   return plan.changes.length === 0 && plan.refusals.length === 0;
 }
+
+const PLAN_SIGNS: Record<PlanChange['action'], string> = { create: '+', update: '~', delete: '-' };
+
+/**
+ * The plan as plain text for people (no colours): notes, one line per change with `+`/`~`/`-`,
+ * the attributes an update changes, refusals, then the counts. The admin app stores and shows it;
+ * it is the same layout `milepost plan` prints.
+ */
+export function renderPlanText(plan: Plan): string {
+  const lines: string[] = (plan.notes ?? []).map((note) => `note: ${note}`);
+  if (plan.changes.length === 0 && plan.refusals.length === 0) {
+    lines.push('No changes: the CRM already matches the journey.');
+    return `${lines.join('\n')}\n`;
+  }
+  for (const change of plan.changes) {
+    lines.push(`  ${PLAN_SIGNS[change.action]} ${change.summary}`);
+    if (change.action === 'update') {
+      for (const attribute of change.attributes)
+        lines.push(
+          `      ${attribute.attribute}: ${JSON.stringify(attribute.before)} → ${JSON.stringify(attribute.after)}`,
+        );
+    }
+  }
+  for (const refusal of plan.refusals) lines.push(`  ✗ refused: ${refusal.summary}`);
+  const counts = (['create', 'update', 'delete'] as const).map(
+    (action) => `${plan.changes.filter((change) => change.action === action).length} to ${action}`,
+  );
+  lines.push(`Plan: ${counts.join(', ')}${plan.refusals.length ? `, ${plan.refusals.length} refused` : ''}.`);
+  return `${lines.join('\n')}\n`;
+}
