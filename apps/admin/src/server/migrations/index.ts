@@ -3,6 +3,7 @@
  * never edit a migration that has shipped — add the next one.
  */
 import { initial } from './0001-initial.js';
+import { runsPerConnection } from './0010-runs-per-connection.js';
 
 /** One schema change. */
 export interface Migration {
@@ -11,4 +12,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: 'initial', sql: initial },
+  { id: 10, name: 'runs-per-connection', sql: runsPerConnection },
+];
