@@ -64,7 +64,7 @@ export function FieldMappingScreen({ journeyKey }: { journeyKey: string }) {
       )}
       {connection && detail.data && fields.data && document.data && (
         <MappingEditor
-          key={`${connection}:${document.data.source}`}
+          key={connection}
           journeyKey={journeyKey}
           connectionId={connection}
           connectionName={connectionName ?? connection}
@@ -101,6 +101,8 @@ function MappingEditor({
   onReplaced,
 }: MappingEditorProps) {
   const [mapping, setMapping] = useState(initial);
+  // What the server holds; a save or an upload replaces it without remounting (the status message stays).
+  const [savedMapping, setSavedMapping] = useState(initial);
   const [issues, setIssues] = useState<MappingIssue[]>([]);
   const [checking, setChecking] = useState(true);
   const [status, setStatus] = useState('');
@@ -109,7 +111,7 @@ function MappingEditor({
   const [checkError, setCheckError] = useState<ApiError | undefined>(undefined);
   const rows = useMemo(() => mappingRows(journey), [journey]);
   const debounced = useDebounced(mapping, CHECK_DELAY_MS);
-  const dirty = mapping !== initial;
+  const dirty = mapping !== savedMapping;
   const uploadId = useId();
   const writeNullsId = useId();
   const [file, setFile] = useState<File | null>(null);
@@ -149,11 +151,14 @@ function MappingEditor({
     const result = await save.run(() => api.saveMapping(journeyKey, connectionId, { mapping }));
     if (result) {
       setStatus('Mapping saved.');
+      setMapping(result.mapping);
+      setSavedMapping(result.mapping);
       onReplaced(result);
     }
   };
   const submitUpload = async (event: FormEvent) => {
     event.preventDefault();
+    const form = event.currentTarget;
     if (!file) return;
     const result = await upload.run(async () =>
       api.saveMapping(journeyKey, connectionId, { source: await file.text() }),
@@ -161,6 +166,9 @@ function MappingEditor({
     if (result) {
       setStatus(`Uploaded ${file.name}; the mapping is saved.`);
       setFile(null);
+      if (form instanceof HTMLFormElement) form.reset();
+      setMapping(result.mapping);
+      setSavedMapping(result.mapping);
       onReplaced(result);
     }
   };
