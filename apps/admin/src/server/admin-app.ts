@@ -6,7 +6,9 @@ import { Hono } from 'hono';
 import { registerAuthRoutes, requireAdmin, sessionMiddleware } from './admin-auth.js';
 import type { AdminContext, AdminEnv } from './admin-context.js';
 import { errorResponse, HttpError } from './http-errors.js';
+import { registerConnectionRoutes } from './routes-connections.js';
 import { registerJourneyRoutes } from './routes-journeys.js';
+import { registerMappingRoutes } from './routes-mappings.js';
 
 /** Builds the app; `app.request()` drives it in tests without a port. */
 export function createAdminApp(context: AdminContext): Hono<AdminEnv> {
@@ -23,6 +25,8 @@ export function createAdminApp(context: AdminContext): Hono<AdminEnv> {
 
   registerAuthRoutes(app, context);
   registerJourneyRoutes(app, context);
+  registerConnectionRoutes(app, context);
+  registerMappingRoutes(app, context);
 
   app.all('/api/*', () => {
     throw new HttpError(404, 'NOT_FOUND', 'no such API route; see apps/admin/API.md');
