@@ -256,7 +256,9 @@ export async function journeyAndMappingFrom(
   options: { journey?: string; template?: string; mapping?: string },
   target: MappingTarget,
 ): Promise<{ journey: Journey; mapping?: Mapping }> {
-  const journey = await journeyFrom(options.journey, options);
+  const journey = await journeyFrom(options.journey, {
+    ...(options.template ? { template: options.template } : {}),
+  });
   if (!options.mapping) return { journey };
   const mappingText = await readFile(options.mapping, 'utf8').catch((cause: NodeJS.ErrnoException) => {
     throw new MilepostError({

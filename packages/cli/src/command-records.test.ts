@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readTemplate } from '@milepost/core';
 import { describe, expect, test } from 'vitest';
 import { runCaptured } from './cli-test-support.js';
 
@@ -166,5 +167,24 @@ describe('sample-records, evaluate, report', () => {
       'onboarding',
       'customer-success',
     ]);
+  });
+
+  // Regression: `--journey FILE` was read as a journey key, so every journey file failed with
+  // "has no journey <its own path>"; only --template worked.
+  test('report, evaluate and sample-records read the journey from --journey FILE', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'milepost-records-file-'));
+    const journeyFile = join(directory, 'journey.yaml');
+    await writeFile(journeyFile, readTemplate('saas-lifecycle'));
+    const sampled = await run(['sample-records', '--journey', journeyFile, '--count', '5', '--seed', '1']);
+    expect(sampled.stderr).toBe('');
+    expect(sampled.code).toBe(0);
+    const records = join(directory, 'records.jsonl');
+    await writeFile(records, sampled.stdout);
+    const evaluated = await run(['evaluate', '--journey', journeyFile, '--records', records, '--json']);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.stdout.trim().split('\n')).toHaveLength(5);
+    const report = await run(['report', '--journey', journeyFile, '--records', records, '--format', 'json']);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({ journey: { key: 'saas-lifecycle' }, records: 5 });
   });
 });

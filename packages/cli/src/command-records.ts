@@ -85,7 +85,9 @@ export function registerRecordCommands(program: Command, io: CliIo): void {
     .option('--now <date>', 'evaluate as of this date (default: today)')
     .option('--json', 'one JSON object per record (JSON Lines)')
     .action(async (options: RecordsOptions & { record?: string; json?: boolean }) => {
-      const journey = await journeyFrom(options.journey, options);
+      const journey = await journeyFrom(options.journey, {
+        ...(options.template ? { template: options.template } : {}),
+      });
       const compiled = compileJourney(journey);
       const now = nowFrom(options.now);
       let found = false;
@@ -155,7 +157,9 @@ export function registerRecordCommands(program: Command, io: CliIo): void {
           message: `unknown --format "${options.format}"; use text, json or html`,
         });
       }
-      const journey = await journeyFrom(options.journey, options);
+      const journey = await journeyFrom(options.journey, {
+        ...(options.template ? { template: options.template } : {}),
+      });
       const compiled = compileJourney(journey);
       const now = nowFrom(options.now);
       const collector = createAnalyticsCollector(compiled, { now });
@@ -212,7 +216,9 @@ export function registerRecordCommands(program: Command, io: CliIo): void {
             code: 'INVALID_INPUT',
             message: `--seed must be a whole number, not "${options.seed}"`,
           });
-        const journey = await journeyFrom(options.journey, options);
+        const journey = await journeyFrom(options.journey, {
+          ...(options.template ? { template: options.template } : {}),
+        });
         const records = generateSampleRecords(journey, {
           count,
           seed,
