@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-/** The admin server the dev server forwards API and HubSpot install calls to. */
-const ADMIN_SERVER = 'http://localhost:4400';
+/** The admin server the dev server forwards API and HubSpot install calls to (`MILEPOST_ADMIN_URL` to point elsewhere). */
+const ADMIN_SERVER = process.env.MILEPOST_ADMIN_URL ?? 'http://localhost:4400';
 
 export default defineConfig({
   // The UI lives beside the server sources; rooting Vite at src/ui keeps server files out of the bundle.

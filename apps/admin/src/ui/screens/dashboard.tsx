@@ -116,7 +116,11 @@ function TimeInStage({ rows }: { rows: Dashboard['timeInStage'] }) {
                 <td>{formatDays(row.expectedDays)}</td>
                 <td>
                   {row.medianDays === null ? '—' : formatDays(row.medianDays)}
-                  {over && <span className="badge badge-warning"> over the time frame</span>}
+                  {over && (
+                    <div>
+                      <span className="badge badge-warning">Over time frame</span>
+                    </div>
+                  )}
                 </td>
                 <td>{row.behind}</td>
                 <td>{row.stuck}</td>
