@@ -41,7 +41,7 @@ const DECODED_ESCAPES: Record<string, string> = {
 function decodeUri(uri: string): string {
   return uri.replace(
     /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
-    (escape) => DECODED_ESCAPES[escape.toUpperCase()]!,
+    (encoded) => DECODED_ESCAPES[encoded.toUpperCase()]!,
   );
 }
 
