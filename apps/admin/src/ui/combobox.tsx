@@ -140,6 +140,8 @@ export function Combobox({
         aria-invalid={invalid || undefined}
         placeholder={open ? 'Type to search fields' : placeholder}
         value={open ? query : valueLabel}
+        // The cell can be narrower than the chosen field's name; hovering shows all of it.
+        title={open ? undefined : valueLabel}
         onChange={(event) => {
           if (!open) setOpen(true);
           setQuery(event.target.value);

@@ -299,13 +299,15 @@ function MappingRowView({
   const issuesId = useId();
   const entry = rowEntry(mapping, row);
   const field = findField(fields, mapping, entry);
-  const defaultLabel =
-    row.kind === 'output' ? 'Create new (Milepost creates it)' : `Default (the field named ${row.key})`;
+  const defaultLabel = row.kind === 'output' ? 'Create new (Milepost creates it)' : `Default (${row.key})`;
+  const defaultDetail = row.kind === 'output' ? 'a field Milepost manages' : 'the field named like the fact';
   const firstObject = customerObject(mapping);
 
   const search = useCallback(
     (query: string): ComboboxGroup[] => {
-      const defaults: ComboboxGroup = { options: [{ id: DEFAULT_OPTION, label: defaultLabel }] };
+      const defaults: ComboboxGroup = {
+        options: [{ id: DEFAULT_OPTION, label: defaultLabel, detail: defaultDetail }],
+      };
       return [
         defaults,
         ...searchFields(fields, query, firstObject).map((group) => ({
@@ -318,7 +320,7 @@ function MappingRowView({
         })),
       ];
     },
-    [fields, firstObject, defaultLabel],
+    [fields, firstObject, defaultLabel, defaultDetail],
   );
 
   const valueLabel = !entry
