@@ -1,0 +1,222 @@
+/**
+ * Shared pieces of the browser end-to-end tests: Debian's Chromium driven by playwright-core, the
+ * admin server with the built UI on a fresh in-memory database, and the steps every flow starts with.
+ *
+ * Playwright never downloads a browser here: the suite uses the system Chromium, and skips itself
+ * with a clear title when that is missing — unless `CI` or `MILEPOST_E2E` says it must run.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import { adminConfigFromEnv } from '../../src/server/admin-config.js';
+import { type RunningAdminServer, startAdminServer } from '../../src/server/admin-server.js';
+import { createAdapterFactory } from '../../src/server/crm-adapters.js';
+import { type Database, openDatabase } from '../../src/server/database.js';
+import { CHROMIUM_PATH, E2E_SKIPPED } from './e2e-environment.js';
+
+export { CHROMIUM_PATH, E2E_REQUIRED, E2E_SKIPPED } from './e2e-environment.js';
+
+/** The built UI the server serves (the global setup builds it when missing or stale). */
+export const UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+
+const SKIP_REASON = `skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium; set MILEPOST_E2E=1 to make this a failure)`;
+
+/**
+ * `describe` for a browser suite: skipped with the reason in its title when Chromium is missing and
+ * neither `CI` nor `MILEPOST_E2E` is set.
+ */
+export function describeE2e(name: string, suite: () => void): void {
+  describe.skipIf(E2E_SKIPPED)(E2E_SKIPPED ? `${name} (${SKIP_REASON})` : name, suite);
+}
+
+/**
+ * Timeout of one browser test. A full plan and apply takes seconds, but the suite shares a 2-core
+ * machine with PGlite, the emulators and other test files, so every wait is generous.
+ */
+export const E2E_TEST_TIMEOUT = 240_000;
+
+/** Timeout of a beforeAll that boots PGlite, emulators or the browser. */
+export const E2E_HOOK_TIMEOUT = 180_000;
+
+/** How long one Playwright action or wait may take before it fails. */
+export const E2E_ACTION_TIMEOUT = 60_000;
+
+/** The viewport every test uses; screenshots compare only when it never changes. */
+export const VIEWPORT = { width: 1440, height: 1000 } as const;
+
+/**
+ * Starts Chromium. `launch()` gives the browser a fresh temporary profile (user data dir) that
+ * Playwright deletes on close; each test then opens its own context (cookies, storage).
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(
+      `The browser tests must run (CI or MILEPOST_E2E is set) but there is no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium.`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A new browser context with the fixed viewport and scale, so layout and screenshots are stable. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    deviceScaleFactor: 1,
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(E2E_ACTION_TIMEOUT);
+  return context;
+}
+
+/** An admin server with the UI, on its own in-memory database, with no admin account yet. */
+export interface E2eAdmin {
+  url: string;
+  server: RunningAdminServer;
+  /** Every line the server logged (to check that no secret leaks). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the admin server on a free port with a fresh PGlite in memory and no `MILEPOST_ADMIN_*`
+ * settings, so the first visit shows first-run setup.
+ */
+export async function startE2eAdmin(): Promise<E2eAdmin> {
+  if (!existsSync(`${UI_DIR}index.html`))
+    throw new Error(`The UI is not built in ${UI_DIR}; the e2e global setup should have built it.`);
+  const database: Database = await openDatabase({});
+  const logs: string[] = [];
+  const config = adminConfigFromEnv({
+    MILEPOST_DATA_DIR: '/nonexistent',
+    MILEPOST_SECRET_KEY: randomBytes(32).toString('hex'),
+    MILEPOST_UI_DIR: UI_DIR,
+    PORT: '0',
+  });
+  const server = await startAdminServer({
+    config,
+    database,
+    adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 50 }),
+    log: (line) => logs.push(line),
+  });
+  return {
+    url: server.url,
+    server,
+    logs,
+    async close() {
+      await server.close();
+      await database.close();
+    },
+  };
+}
+
+/** The admin account the flows create through first-run setup. */
+export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple' } as const;
+
+/** First-run setup through the form: creates the admin account and lands on Journeys. */
+export async function completeSetup(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await shown(page.getByRole('heading', { level: 1, name: 'Create the admin account' }));
+  await page.getByLabel('Email', { exact: true }).fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await shown(page.getByRole('heading', { level: 1, name: 'Journeys' }));
+}
+
+/** Signs in through the sign-in form. */
+export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(url);
+  await shown(page.getByRole('heading', { level: 1, name: 'Sign in to Milepost' }));
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await shown(page.getByRole('heading', { level: 1, name: 'Journeys' }));
+}
+
+/** "Start from a template" on the Journeys screen; ends on the new journey's editor. */
+export async function importTemplate(page: Page, templateKey: string): Promise<void> {
+  await page.getByRole('link', { name: 'Journeys', exact: true }).click();
+  const select = page.getByLabel('Template', { exact: true });
+  // The templates load after the screen; the option is there once they have.
+  await expect.poll(() => select.locator(`option[value="${templateKey}"]`).count()).toBe(1);
+  await select.selectOption(templateKey);
+  await page.getByRole('button', { name: 'Create from template' }).click();
+  await page.waitForURL(new RegExp(`/journeys/${templateKey}$`));
+}
+
+/** Adds a connection through the Connections screen's form. */
+export async function addConnection(
+  page: Page,
+  connection:
+    | { target: 'hubspot'; name: string; accessToken: string; baseUrl: string }
+    | { target: 'salesforce'; name: string; accessToken: string; instanceUrl: string },
+): Promise<void> {
+  await page.getByRole('link', { name: 'Connections', exact: true }).click();
+  await shown(page.getByRole('heading', { level: 1, name: 'Connections' }));
+  if (connection.target === 'hubspot') {
+    await page.getByRole('radio', { name: 'HubSpot' }).check();
+    await page.getByLabel('Name', { exact: true }).fill(connection.name);
+    await page.getByLabel('Access token', { exact: true }).fill(connection.accessToken);
+    await page.getByLabel('Base URL', { exact: true }).fill(connection.baseUrl);
+  } else {
+    await page.getByRole('radio', { name: 'Salesforce' }).check();
+    await page.getByLabel('Name', { exact: true }).fill(connection.name);
+    await page.getByLabel('Instance URL', { exact: true }).fill(connection.instanceUrl);
+    await page.getByRole('radio', { name: 'An access token' }).check();
+    await page.getByLabel('Access token', { exact: true }).fill(connection.accessToken);
+  }
+  await page.getByRole('button', { name: 'Add connection' }).click();
+  await shown(page.getByRole('status').filter({ hasText: `Added ${connection.name}.` }));
+  await shown(page.getByRole('heading', { level: 3, name: connection.name }));
+}
+
+/**
+ * Waits until the locator is visible (Playwright's auto-waiting; playwright-core has no `expect`).
+ * Fails with the locator in the message after `timeout` milliseconds (default: the context's).
+ */
+export async function shown(locator: Locator, timeout?: number): Promise<Locator> {
+  await locator.waitFor({ state: 'visible', ...(timeout === undefined ? {} : { timeout }) });
+  return locator;
+}
+
+/** Waits until the locator's element has the keyboard focus. */
+export function focused(locator: Locator): Promise<Locator> {
+  return shown(locator.and(locator.page().locator(':focus')));
+}
+
+/**
+ * Presses Tab until `locator` has the focus, as a keyboard user would; fails after `limit` presses
+ * so a broken tab order shows up as a failure, not a hang.
+ */
+export async function tabTo(locator: Locator, limit = 30): Promise<void> {
+  const page = locator.page();
+  const target = locator.and(page.locator(':focus'));
+  for (let presses = 0; presses < limit; presses++) {
+    if ((await target.count()) === 1) return;
+    await page.keyboard.press('Tab');
+  }
+  if ((await target.count()) === 1) return;
+  throw new Error(`${String(locator)} never got the focus after ${limit} presses of Tab`);
+}
+
+/** A random id for names that must not collide between runs. */
+export function uniqueSuffix(): string {
+  return randomBytes(3).toString('hex');
+}
