@@ -7,6 +7,7 @@ import { registerAuthRoutes, requireAdmin, sessionMiddleware } from './admin-aut
 import type { AdminContext, AdminEnv } from './admin-context.js';
 import { errorResponse, HttpError } from './http-errors.js';
 import { registerConnectionRoutes } from './routes-connections.js';
+import { registerHubSpotRoutes } from './routes-hubspot.js';
 import { registerJourneyRoutes } from './routes-journeys.js';
 import { registerMappingRoutes } from './routes-mappings.js';
 
@@ -25,6 +26,7 @@ export function createAdminApp(context: AdminContext): Hono<AdminEnv> {
 
   registerAuthRoutes(app, context);
   registerJourneyRoutes(app, context);
+  registerHubSpotRoutes(app, context);
   registerConnectionRoutes(app, context);
   registerMappingRoutes(app, context);
 

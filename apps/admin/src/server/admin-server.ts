@@ -11,6 +11,7 @@ import type { AdminConfig } from './admin-config.js';
 import type { AdapterFactory, AdminContext, AdminEnv } from './admin-context.js';
 import { createAdapterFactory } from './crm-adapters.js';
 import { type Database, openDatabase } from './database.js';
+import { hubSpotOAuthAccessToken } from './hubspot-install.js';
 import { migrate } from './migrate.js';
 import { createSecretBox, loadOrCreateSecretKey, parseSecretKey } from './secret-box.js';
 
@@ -53,7 +54,10 @@ export async function createAdminContext(options: AdminServerOptions): Promise<A
     secrets: createSecretBox(key),
     now: options.now ?? (() => new Date()),
     log,
-    adapterFor: options.adapterFor ?? createAdapterFactory(),
+    // OAuth connections (HubSpot installs) get tokens refreshed before expiry and sealed back.
+    adapterFor:
+      options.adapterFor ??
+      createAdapterFactory({ oauthAccessToken: (connection) => hubSpotOAuthAccessToken(context)(connection) }),
   };
   if (config.adminEmail && config.adminPassword && (await setupRequired(database))) {
     await createFirstAdmin(database, config.adminEmail, config.adminPassword);

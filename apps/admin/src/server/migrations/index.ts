@@ -4,6 +4,7 @@
  */
 import { initial } from './0001-initial.js';
 import { runsPerConnection } from './0010-runs-per-connection.js';
+import { webhookEventRecords } from './0020-webhook-event-records.js';
 
 /** One schema change. */
 export interface Migration {
@@ -15,4 +16,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'initial', sql: initial },
   { id: 10, name: 'runs-per-connection', sql: runsPerConnection },
+  { id: 20, name: 'webhook-event-records', sql: webhookEventRecords },
 ];

@@ -1,0 +1,426 @@
+/**
+ * The journey card's API (API.md "HubSpot app", `CardState`): `GET /hubspot/card` and
+ * `POST /hubspot/card/actions`, called by the card through `hubspot.fetch`, which HubSpot signs with
+ * `X-HubSpot-Signature-v3` and sends with the calling portal as the `portalId` query parameter. Data is
+ * read with the calling portal's own token only, so a record of another portal is simply not found.
+ */
+import { compileJourney, type Journey, type JourneyState, type Mapping, MilepostError } from '@milepost/core';
+import { hubSpotOutputProperties, hubSpotPaths } from '@milepost/hubspot';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { AdminApp, AdminContext, AdminEnv, ConnectionWithSecrets } from './admin-context.js';
+import { loadConnection } from './connection-store.js';
+import { HttpError, zodIssues } from './http-errors.js';
+import {
+  hubSpotClient,
+  hubSpotOAuthAccessToken,
+  type InstallJourney,
+  isAuthenticationFailure,
+  loadHubSpotInstall,
+  loadInstallJourneys,
+  markHubSpotNeedsReinstall,
+} from './hubspot-install.js';
+import { checkHubSpotSignatureV3 } from './hubspot-signatures.js';
+import { scheduleHubSpotWebhookSync } from './hubspot-webhooks.js';
+
+/** Under `hubspot.fetch`'s 15 s limit, with room for the answer to travel back. */
+export const CARD_DEADLINE_MS = 12_000;
+/** Keeps a card answer far below `hubspot.fetch`'s 1 MB limit, whatever a record accumulated. */
+const MAX_CARD_TASKS = 200;
+
+/** What the card shows for one record: the `CardState` of API.md (checked by the card's `isCardState`). */
+export interface CardState {
+  portalId: number;
+  objectType: string;
+  objectId: string;
+  journey: { key: string; name: string; version: number };
+  path: Array<{ key: string; name: string; status: 'done' | 'current' | 'upcoming' }>;
+  stage: { key: string; name: string; daysInStage: number; expectedDays: number | null; enteredAt: string };
+  sla: 'on-track' | 'behind' | 'stuck';
+  milestones: Array<{
+    key: string;
+    name: string;
+    success: string | null;
+    status: 'achieved' | 'pending' | 'not-applicable';
+    achievedAt: string | null;
+    progress: string | null;
+    manual: boolean;
+  }>;
+  nextMilestone: { key: string; name: string; progress: string | null } | null;
+  tasks: Array<{ key: string; subject: string; dueDate: string; status: 'open' | 'overdue' | 'done' }>;
+  owner: { team: string; name: string } | null;
+  handoff: { from: string; to: string; toName: string; artifacts: string[] } | null;
+  whatsNext: string;
+  actions: { advanceStage: boolean; nextStage: { key: string; name: string } | null };
+}
+
+/** The record a card is on. */
+export interface CardRecord {
+  portalId: number;
+  objectType: string;
+  objectId: string;
+}
+
+/** `Name — progress` → `progress` (the engine's one-line text of the next milestone). */
+function progressText(name: string, text: string): string | null {
+  const rest = text.startsWith(`${name} — `) ? text.slice(name.length + 3) : '';
+  return rest === '' ? null : rest;
+}
+
+/** The next stage on the record's path, or null at its end. */
+function nextStageOf(journey: Journey, state: JourneyState): { key: string; name: string } | null {
+  const compiled = compileJourney(journey);
+  const plan =
+    (state.persona !== null ? compiled.plans.get(state.persona) : undefined) ?? compiled.defaultPlan;
+  const position = plan.path.findIndex((stage) => stage.key === state.stage);
+  const next = position >= 0 ? plan.path[position + 1] : undefined;
+  return next ? { key: next.key, name: next.name } : null;
+}
+
+/** Builds the card's view of one record from the engine's state (pure). */
+export function cardStateFromJourneyState(
+  journey: Journey,
+  record: CardRecord,
+  state: JourneyState,
+): CardState {
+  const compiled = compileJourney(journey);
+  const plan =
+    (state.persona !== null ? compiled.plans.get(state.persona) : undefined) ?? compiled.defaultPlan;
+  const current = plan.path.findIndex((stage) => stage.key === state.stage);
+  const stage = compiled.stages[compiled.stageIndex.get(state.stage) ?? -1];
+  const sourceStage = journey.stages.find((candidate) => candidate.key === state.stage);
+  const nextStage = nextStageOf(journey, state);
+  const next = state.nextMilestone;
+  return {
+    portalId: record.portalId,
+    objectType: record.objectType,
+    objectId: record.objectId,
+    journey: { key: journey.key, name: journey.name, version: journey.version },
+    path: plan.path.map((step, position) => ({
+      key: step.key,
+      name: step.name,
+      status: current < 0 || position > current ? 'upcoming' : position === current ? 'current' : 'done',
+    })),
+    stage: {
+      key: state.stage,
+      name: state.stageName,
+      daysInStage: state.daysInStage,
+      expectedDays: state.expectedDays,
+      enteredAt: state.stageEnteredAt,
+    },
+    sla: state.sla,
+    milestones: (stage?.milestones ?? []).map((milestone) => {
+      const milestoneState = state.milestones[milestone.key];
+      return {
+        key: milestone.key,
+        name: milestone.name,
+        success:
+          sourceStage?.milestones?.find((candidate) => candidate.key === milestone.key)?.success ?? null,
+        status: milestoneState?.status ?? 'not-applicable',
+        achievedAt: milestoneState?.achievedAt ?? null,
+        progress: next?.key === milestone.key ? progressText(next.name, next.text) : null,
+        manual: milestone.criteria === undefined,
+      };
+    }),
+    nextMilestone: next
+      ? { key: next.key, name: next.name, progress: progressText(next.name, next.text) }
+      : null,
+    tasks: state.tasks
+      .slice(0, MAX_CARD_TASKS)
+      .map((task) => ({ key: task.key, subject: task.subject, dueDate: task.due, status: task.status })),
+    owner: state.owner ? { team: state.owner, name: state.ownerName ?? state.owner } : null,
+    handoff: state.handoff
+      ? {
+          from: state.handoff.from ?? state.stageName,
+          to: state.handoff.to,
+          toName: state.handoff.toName,
+          artifacts: [...state.handoff.artifacts],
+        }
+      : null,
+    whatsNext: state.whatsNext,
+    actions: {
+      advanceStage:
+        journey.stagePolicy !== undefined && journey.stagePolicy !== 'derived' && nextStage !== null,
+      nextStage,
+    },
+  };
+}
+
+const recordQuerySchema = z.object({
+  objectType: z.string().regex(/^[a-z0-9_-]{1,50}$/i, 'must be an object type such as companies'),
+  objectId: z.string().regex(/^\d{1,30}$/, 'must be a record id'),
+});
+const portalQuerySchema = z.object({
+  portalId: z.string().regex(/^\d{1,15}$/, 'must be a HubSpot account id'),
+});
+const actionSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    objectType: recordQuerySchema.shape.objectType,
+    objectId: recordQuerySchema.shape.objectId,
+    action: z.literal('achieve-milestone'),
+    milestone: z.string().min(1).max(100),
+  }),
+  z.strictObject({
+    objectType: recordQuerySchema.shape.objectType,
+    objectId: recordQuerySchema.shape.objectId,
+    action: z.literal('advance-stage'),
+  }),
+]);
+
+function parseOrBadRequest<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new HttpError(400, 'BAD_REQUEST', 'the request is not valid; see issues', zodIssues(parsed.error));
+  }
+  return parsed.data;
+}
+
+/** Checks HubSpot's signature of a card request and answers the calling portal (signed, in the query). */
+function signedPortal(
+  c: Context<AdminEnv>,
+  context: AdminContext,
+  body: string,
+): { hubId: number; signature: string } {
+  const { clientSecret } = hubSpotClient(context);
+  const url = new URL(c.req.url);
+  const signature = c.req.header('x-hubspot-signature-v3');
+  const check = checkHubSpotSignatureV3(
+    clientSecret,
+    {
+      method: c.req.method,
+      uri: `${context.config.publicUrl}${url.pathname}${url.search}`,
+      body,
+      signature,
+      timestamp: c.req.header('x-hubspot-request-timestamp'),
+    },
+    context.now().getTime(),
+  );
+  if (check !== 'ok') {
+    throw new HttpError(
+      401,
+      'INVALID_SIGNATURE',
+      check === 'stale'
+        ? 'the request timestamp is more than 5 minutes old; reload the card'
+        : 'this request is not signed by HubSpot for the Milepost app',
+    );
+  }
+  const { portalId } = parseOrBadRequest(portalQuerySchema, c.req.query());
+  return { hubId: Number(portalId), signature: signature ?? '' };
+}
+
+interface CardTarget {
+  connection: ConnectionWithSecrets;
+  journey: InstallJourney;
+}
+
+/** The calling portal's connection and the journey tracking `objectType`, or the card's error codes. */
+async function cardTarget(context: AdminContext, hubId: number, objectType: string): Promise<CardTarget> {
+  const install = await loadHubSpotInstall(context, hubId);
+  if (!install || install.status === 'uninstalled') {
+    throw new HttpError(
+      404,
+      'NOT_INSTALLED',
+      'Milepost is not installed on this HubSpot account; an admin can install it',
+    );
+  }
+  if (install.status === 'needs-reinstall') {
+    throw new HttpError(
+      409,
+      'NEEDS_REINSTALL',
+      'HubSpot no longer accepts Milepost’s access to this account; an admin must install Milepost again (nothing was lost)',
+    );
+  }
+  const journeys = await loadInstallJourneys(context, install.connectionId);
+  const journey = journeys.find((candidate) => candidate.recordObject === objectType);
+  if (!journey) {
+    throw new HttpError(
+      404,
+      'NOT_TRACKED',
+      journeys.length === 0
+        ? 'no journey is set up on this HubSpot account yet; apply one in Milepost first'
+        : `no journey tracks ${objectType} records on this account`,
+    );
+  }
+  return { connection: await loadConnection(context, install.connectionId), journey };
+}
+
+/** Runs `work` within what is left of the card's deadline; 504 when HubSpot is too slow. */
+async function withinDeadline<T>(startedAt: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpError(504, 'TIMEOUT', 'HubSpot did not answer in time; try again')),
+      Math.max(0, CARD_DEADLINE_MS - (Date.now() - startedAt)),
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Turns CRM failures into the card's codes; a refused token marks the install needs-reinstall. */
+async function cardFailure(
+  context: AdminContext,
+  connection: ConnectionWithSecrets,
+  error: unknown,
+): Promise<never> {
+  if (isAuthenticationFailure(error)) {
+    await markHubSpotNeedsReinstall(context, connection.id);
+    throw new HttpError(
+      409,
+      'NEEDS_REINSTALL',
+      'HubSpot no longer accepts Milepost’s access to this account; an admin must install Milepost again (nothing was lost)',
+    );
+  }
+  if (MilepostError.isInstance(error) && error.code === 'INVALID_INPUT') {
+    throw new HttpError(404, 'NOT_FOUND', 'this HubSpot account has no such record');
+  }
+  throw error;
+}
+
+async function readCardState(
+  context: AdminContext,
+  target: CardTarget,
+  record: CardRecord,
+  startedAt: number,
+): Promise<{ card: CardState; state: JourneyState }> {
+  try {
+    const state = await withinDeadline(
+      startedAt,
+      context
+        .adapterFor(target.connection)
+        .status(target.journey.journey, target.journey.mapping, record.objectId, context.now()),
+    );
+    return { card: cardStateFromJourneyState(target.journey.journey, record, state), state };
+  } catch (error) {
+    return cardFailure(context, target.connection, error);
+  }
+}
+
+/** Writes properties of one record with the portal's own token (the card's two actions). */
+async function writeRecord(
+  context: AdminContext,
+  connection: ConnectionWithSecrets,
+  record: CardRecord,
+  properties: Record<string, string>,
+  startedAt: number,
+): Promise<void> {
+  const accessToken =
+    connection.auth === 'oauth'
+      ? await hubSpotOAuthAccessToken(context)(connection)()
+      : String(connection.secrets.accessToken ?? '');
+  const response = await withinDeadline(
+    startedAt,
+    fetch(`${connection.baseUrl}${hubSpotPaths().object(record.objectType, record.objectId)}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties }),
+      signal: AbortSignal.timeout(CARD_DEADLINE_MS),
+    }),
+  );
+  await response.arrayBuffer().catch(() => undefined);
+  if (response.status === 401) {
+    throw new MilepostError({ code: 'AUTHENTICATION_FAILED', message: 'HubSpot refused the access token' });
+  }
+  if (response.status === 404)
+    throw new HttpError(404, 'NOT_FOUND', 'this HubSpot account has no such record');
+  if (!response.ok) {
+    throw new HttpError(
+      502,
+      'CONNECTION_FAILED',
+      `HubSpot refused the change (${response.status}); try again`,
+    );
+  }
+}
+
+function today(context: AdminContext): string {
+  return context.now().toISOString().slice(0, 10);
+}
+
+/** Registers `GET /hubspot/card` and `POST /hubspot/card/actions`. */
+export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext): void {
+  app.get('/hubspot/card', async (c) => {
+    const startedAt = Date.now();
+    const { hubId } = signedPortal(c, context, '');
+    const query = parseOrBadRequest(recordQuerySchema, c.req.query());
+    const record = { portalId: hubId, objectType: query.objectType, objectId: query.objectId };
+    const target = await cardTarget(context, hubId, record.objectType);
+    const { card } = await readCardState(context, target, record, startedAt);
+    c.header('cache-control', 'no-store');
+    return c.json(card);
+  });
+
+  app.post('/hubspot/card/actions', async (c) => {
+    const startedAt = Date.now();
+    const body = await c.req.text();
+    if (body.length > 10_000) throw new HttpError(413, 'TOO_LARGE', 'a card action is a few fields');
+    const { hubId, signature } = signedPortal(c, context, body);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new HttpError(400, 'BAD_REQUEST', 'the request body must be JSON');
+    }
+    const action = parseOrBadRequest(actionSchema, json);
+    const record = { portalId: hubId, objectType: action.objectType, objectId: action.objectId };
+    const target = await cardTarget(context, hubId, record.objectType);
+    const { journey, mapping } = target.journey;
+    const outputs = hubSpotOutputProperties(journey, mapping);
+    const properties: Record<string, string> = {};
+    if (action.action === 'achieve-milestone') {
+      const milestone = journey.stages
+        .flatMap((stage) => stage.milestones ?? [])
+        .find((candidate) => candidate.key === action.milestone);
+      if (!milestone) {
+        throw new HttpError(
+          400,
+          'BAD_REQUEST',
+          `journey "${journey.key}" has no milestone "${action.milestone}"`,
+        );
+      }
+      if (milestone.criteria !== undefined) {
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `milestone "${milestone.name}" is achieved by its criteria, not by hand; update the record’s data instead`,
+        );
+      }
+      properties[outputs[`milestone.${milestone.key}`]!] = today(context);
+    } else {
+      if (journey.stagePolicy === undefined || journey.stagePolicy === 'derived') {
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `journey "${journey.key}" moves records by their milestones (stagePolicy derived); stages are not moved by hand`,
+        );
+      }
+      const { state } = await readCardState(context, target, record, startedAt);
+      const next = nextStageOf(journey, state);
+      if (!next) throw new HttpError(409, 'CONFLICT', 'the record is at the last stage of its path');
+      properties[outputs.stage!] =
+        (mapping as Mapping | undefined)?.outputs.stage?.values?.[next.key] ?? next.key;
+      properties[outputs.stageEnteredAt!] = `${today(context)}T00:00:00.000Z`;
+    }
+    // The signature is single-use for writes: a replayed action (within the 5-minute window) must not
+    // move a record twice. The row is also a pending event, so a sync writes the record's other outputs.
+    const claimed = await context.database.query(
+      `insert into webhook_events (event_key, hub_id, object_type, object_id, received_at)
+       values ($1, $2, $3, $4, $5) on conflict (event_key) do nothing returning event_key`,
+      [`card-action:${signature}`, hubId, record.objectType, record.objectId, context.now()],
+    );
+    if (claimed.length === 0) throw new HttpError(409, 'CONFLICT', 'this action was sent already');
+    try {
+      await writeRecord(context, target.connection, record, properties, startedAt);
+    } catch (error) {
+      await cardFailure(context, target.connection, error);
+    }
+    context.log(
+      `card action ${action.action} on ${record.objectType} ${record.objectId} of HubSpot account ${hubId}`,
+    );
+    const { card } = await readCardState(context, target, record, startedAt);
+    scheduleHubSpotWebhookSync(context, hubId);
+    return c.json(card);
+  });
+}
