@@ -37,7 +37,7 @@ export function hubSpotError(
   if (status === 401) {
     return new MilepostError({
       code: 'AUTHENTICATION_FAILED',
-      message: `HubSpot refused the access token (${where})${said}; check HUBSPOT_ACCESS_TOKEN or reinstall the app`,
+      message: `HubSpot refused the access token (${where})${said}; give a valid token (HUBSPOT_ACCESS_TOKEN for the CLI, the connection in the admin app) or reinstall the app`,
       details,
     });
   }
