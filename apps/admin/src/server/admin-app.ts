@@ -7,9 +7,12 @@ import { registerAuthRoutes, requireAdmin, sessionMiddleware } from './admin-aut
 import type { AdminContext, AdminEnv } from './admin-context.js';
 import { errorResponse, HttpError } from './http-errors.js';
 import { registerConnectionRoutes } from './routes-connections.js';
+import { registerDashboardRoutes } from './routes-dashboard.js';
 import { registerHubSpotRoutes } from './routes-hubspot.js';
 import { registerJourneyRoutes } from './routes-journeys.js';
 import { registerMappingRoutes } from './routes-mappings.js';
+import { registerPlanRoutes } from './routes-plans.js';
+import { registerRunRoutes } from './routes-runs.js';
 
 /** Builds the app; `app.request()` drives it in tests without a port. */
 export function createAdminApp(context: AdminContext): Hono<AdminEnv> {
@@ -29,6 +32,9 @@ export function createAdminApp(context: AdminContext): Hono<AdminEnv> {
   registerHubSpotRoutes(app, context);
   registerConnectionRoutes(app, context);
   registerMappingRoutes(app, context);
+  registerPlanRoutes(app, context);
+  registerRunRoutes(app, context);
+  registerDashboardRoutes(app, context);
 
   app.all('/api/*', () => {
     throw new HttpError(404, 'NOT_FOUND', 'no such API route; see apps/admin/API.md');

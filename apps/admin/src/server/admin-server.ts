@@ -13,6 +13,7 @@ import { createAdapterFactory } from './crm-adapters.js';
 import { type Database, openDatabase } from './database.js';
 import { hubSpotOAuthAccessToken } from './hubspot-install.js';
 import { migrate } from './migrate.js';
+import { recoverRuns } from './run-executor.js';
 import { createSecretBox, loadOrCreateSecretKey, parseSecretKey } from './secret-box.js';
 
 /** Options of {@link createAdminContext} and {@link startAdminServer}. */
@@ -59,6 +60,7 @@ export async function createAdminContext(options: AdminServerOptions): Promise<A
       options.adapterFor ??
       createAdapterFactory({ oauthAccessToken: (connection) => hubSpotOAuthAccessToken(context)(connection) }),
   };
+  await recoverRuns(context);
   if (config.adminEmail && config.adminPassword && (await setupRequired(database))) {
     await createFirstAdmin(database, config.adminEmail, config.adminPassword);
     log(`admin account ${config.adminEmail} created from MILEPOST_ADMIN_EMAIL`);
