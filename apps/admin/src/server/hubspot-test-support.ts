@@ -42,14 +42,20 @@ async function freePort(): Promise<number> {
 
 /** Starts the rig; the admin's clock is the emulator's, so token expiry and signatures agree. */
 export async function createHubSpotTestRig(
-  options: { seed?: 'demo' | 'empty'; portals?: number[]; configured?: boolean } = {},
+  options: { seed?: 'demo' | 'empty'; portals?: number[]; configured?: boolean; extraScopes?: string[] } = {},
 ): Promise<HubSpotTestRig> {
   const emulator = await createHubSpotEmulator({
     seed: options.seed ?? 'empty',
     rateLimits: false,
     webhooks: { batchWindowMilliseconds: 10, retryDelaysMilliseconds: [] },
     ...(options.portals
-      ? { portals: options.portals.map((hubId) => ({ hubId, tier: 'professional' as const, seed: options.seed ?? 'empty' })) }
+      ? {
+          portals: options.portals.map((hubId) => ({
+            hubId,
+            tier: 'professional' as const,
+            seed: options.seed ?? 'empty',
+          })),
+        }
       : {}),
   });
   const port = await freePort();
@@ -60,6 +66,22 @@ export async function createHubSpotTestRig(
       MILEPOST_PUBLIC_URL: publicUrl,
       HUBSPOT_AUTHORIZE_URL: `${emulator.url}/oauth/authorize`,
       HUBSPOT_BASE_URL: emulator.url,
+      // HUBSPOT_REQUIRED_SCOPES (and the app manifest) miss `crm.objects.contacts.read`, which the
+      // adapter's plan needs to read task properties; the provisioning tests ask for it explicitly.
+      ...(options.extraScopes
+        ? {
+            HUBSPOT_SCOPES: [
+              'oauth',
+              'crm.objects.companies.read',
+              'crm.objects.companies.write',
+              'crm.schemas.companies.write',
+              'tickets',
+              'crm.objects.contacts.write',
+              'crm.objects.owners.read',
+              ...options.extraScopes,
+            ].join(' '),
+          }
+        : {}),
       ...(options.configured === false
         ? {}
         : { HUBSPOT_CLIENT_ID: emulator.app.clientId, HUBSPOT_CLIENT_SECRET: emulator.app.clientSecret }),

@@ -25,9 +25,9 @@ describe('HubSpot install routes', () => {
     // Only the hash of the state is stored, with a 10-minute expiry.
     const [state] = await rows('oauth_states');
     expect(state?.state_hash).not.toBe(authorize.searchParams.get('state'));
-    expect(new Date(state?.expires_at as string).getTime() - new Date(state?.created_at as string).getTime()).toBe(
-      600_000,
-    );
+    expect(
+      new Date(state?.expires_at as string).getTime() - new Date(state?.created_at as string).getTime(),
+    ).toBe(600_000);
 
     const done = await rig.install('allow');
     expect(done.status).toBe(302);
@@ -45,7 +45,9 @@ describe('HubSpot install routes', () => {
       expiresAt: expect.any(Number),
     });
     // The database holds no token in the clear, and neither the logs nor the API show one.
-    const everything = JSON.stringify(await Promise.all(['connections', 'hubspot_installs', 'oauth_states'].map(rows)));
+    const everything = JSON.stringify(
+      await Promise.all(['connections', 'hubspot_installs', 'oauth_states'].map(rows)),
+    );
     for (const secret of [opened.secrets.accessToken, opened.secrets.refreshToken] as string[]) {
       expect(everything).not.toContain(secret);
       expect(rig.admin.logs.join('\n')).not.toContain(secret);
@@ -74,7 +76,8 @@ describe('HubSpot install routes', () => {
     expect((await rig.admin.request('GET', '/api/installs/999')).status).toBe(404);
     expect((await rig.admin.request('GET', '/api/installs/abc')).status).toBe(404);
     const connections = await rig.admin.request('GET', '/api/connections');
-    if (connections.status === 200) expect(connections.text).not.toContain(opened.secrets.accessToken as string);
+    if (connections.status === 200)
+      expect(connections.text).not.toContain(opened.secrets.accessToken as string);
   });
 
   it('answers 401 for the installs list without sign-in', async () => {
@@ -98,7 +101,10 @@ describe('HubSpot install routes', () => {
 
   it('refuses a bad, reused or expired state with a 400 page, storing nothing more', async () => {
     rig = await createHubSpotTestRig();
-    const forged = await rig.admin.request('GET', '/hubspot/oauth/callback?code=abc&state=not-a-state-this-server-made');
+    const forged = await rig.admin.request(
+      'GET',
+      '/hubspot/oauth/callback?code=abc&state=not-a-state-this-server-made',
+    );
     expect(forged.status).toBe(400);
     expect(forged.headers.get('content-type')).toContain('text/html');
     expect(forged.text).toContain('no longer valid');
