@@ -41,6 +41,9 @@ export const E2E_TEST_TIMEOUT = 240_000;
 /** Timeout of a beforeAll that boots PGlite, emulators or the browser. */
 export const E2E_HOOK_TIMEOUT = 180_000;
 
+/** How long an apply or sync may run before the test gives up on it. */
+export const E2E_RUN_TIMEOUT = 150_000;
+
 /** How long one Playwright action or wait may take before it fails. */
 export const E2E_ACTION_TIMEOUT = 60_000;
 
@@ -214,6 +217,49 @@ export async function tabTo(locator: Locator, limit = 30): Promise<void> {
   }
   if ((await target.count()) === 1) return;
   throw new Error(`${String(locator)} never got the focus after ${limit} presses of Tab`);
+}
+
+/**
+ * Opens the field mapping screen of a journey from the Journeys list and picks the connection; ends
+ * when the mapping table has loaded the CRM's fields.
+ */
+export async function openFieldMapping(
+  page: Page,
+  journeyName: string,
+  connectionLabel: string,
+): Promise<void> {
+  await page.getByRole('link', { name: 'Journeys', exact: true }).click();
+  await page.getByRole('link', { name: `Field mapping of ${journeyName}` }).click();
+  await shown(page.getByRole('heading', { level: 1, name: `Field mapping of ${journeyName}` }));
+  await page.getByLabel('Connection', { exact: true }).selectOption({ label: connectionLabel });
+  await shown(page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'CRM field' }) }));
+}
+
+/**
+ * Points one mapping row at a CRM field with the mouse: opens the row's combobox, types to filter and
+ * clicks the option whose text holds the field's internal name.
+ */
+export async function chooseField(page: Page, rowLabel: string, fieldName: string): Promise<void> {
+  const combobox = page.getByRole('combobox', { name: `CRM field for ${rowLabel}`, exact: true });
+  await combobox.click();
+  await combobox.fill(fieldName);
+  await page.getByRole('option', { name: new RegExp(`${fieldName} · `) }).click();
+  await expect.poll(() => combobox.getAttribute('aria-expanded')).toBe('false');
+}
+
+/** The plan screen: makes a plan, applies it after the confirmation and waits for the run's end. */
+export async function planAndApply(page: Page, connectionName: string): Promise<string> {
+  await page.getByRole('link', { name: 'Plan and apply', exact: true }).click();
+  await shown(page.getByRole('heading', { level: 1, name: /^Plan and apply / }));
+  await page.getByRole('button', { name: 'Make a plan' }).click();
+  await shown(page.getByRole('heading', { level: 2, name: `Plan for ${connectionName}` }));
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  const dialog = await shown(page.getByRole('dialog', { name: 'Apply this plan?' }));
+  await dialog.getByRole('button', { name: 'Confirm apply' }).click();
+  await shown(page.getByRole('heading', { level: 3, name: 'Applying' }));
+  const finished = page.getByRole('status').filter({ hasText: /^(Succeeded|Partly succeeded|Failed)/ });
+  await shown(finished, E2E_RUN_TIMEOUT);
+  return (await finished.textContent()) ?? '';
 }
 
 /** A random id for names that must not collide between runs. */
