@@ -86,11 +86,34 @@ export interface CompiledCycle {
   keyPrefix: string;
   /** Each task's `statusKey`, laid out like `tasksByStage`. */
   statusKeysByStage: ReadonlyArray<readonly string[]>;
+  /** Each task's slot in `CompiledJourney.taskStatusTable`, laid out like `tasksByStage`. */
+  statusSlotsByStage: ReadonlyArray<readonly number[]>;
   /**
-   * Yearly cycles: contract year → the short status keys (`cycle:y<year>:task`) laid out like
-   * `tasksByStage`, filled in by `evaluate` as years occur (unobservable, like `scratch`).
+   * Yearly cycles: contract year → the short status keys (`cycle:y<year>:task`) and their slots,
+   * laid out like `tasksByStage`, filled in by `evaluate` as years occur (unobservable, like
+   * `scratch`).
    */
-  statusKeysByYear: Map<number, ReadonlyArray<readonly string[]>>;
+  statusKeysByYear: Map<number, StatusKeyLayout>;
+}
+
+/** Short task status keys and their status-table slots, by stage index then task. */
+export interface StatusKeyLayout {
+  keys: ReadonlyArray<readonly string[]>;
+  slots: ReadonlyArray<readonly number[]>;
+}
+
+/**
+ * Scratch space for a record's task statuses: every short status key the journey's tasks can be
+ * looked up by has a slot; `evaluate` reads the record's `tasks` map once into `values`, marking the
+ * slots it set with the record's `stamp` (so nothing is cleared between records).
+ */
+export interface TaskStatusTable {
+  slotOf: Map<string, number>;
+  values: unknown[];
+  stamps: number[];
+  stamp: number;
+  /** True when a short key also starts like a full key (`journey:`): then the table is not used. */
+  ambiguous: boolean;
 }
 
 /** A stage compiled for evaluation. */
@@ -151,6 +174,8 @@ export interface CompiledJourney {
    * `milestones`, so all of them share one object shape instead of growing key by key.
    */
   milestoneTemplate: Readonly<Record<string, MilestoneState | null>>;
+  /** Scratch space for the task statuses of the record being evaluated (unobservable). */
+  taskStatusTable: TaskStatusTable;
 }
 
 /** One milestone's state for one customer. */
@@ -347,6 +372,14 @@ export function compileJourney(journey: Journey): CompiledJourney {
         : null,
     };
   });
+  const keyPrefix = `${journey.key}:`;
+  const taskStatusTable: TaskStatusTable = {
+    slotOf: new Map(),
+    values: [],
+    stamps: [],
+    stamp: 0,
+    ambiguous: false,
+  };
   const cycles: CompiledCycle[] = (journey.successCycles ?? []).map((cycle) => {
     const tasksByStage: CompiledCycleTask[][] = stages.map(() => []);
     for (const cycleStage of cycle.stages) {
@@ -378,6 +411,9 @@ export function compileJourney(journey: Journey): CompiledJourney {
       tasksByStage,
       keyPrefix: `${journey.key}:${cycle.key}:`,
       statusKeysByStage: tasksByStage.map((stageTasks) => stageTasks.map((task) => task.statusKey)),
+      statusSlotsByStage: tasksByStage.map((stageTasks) =>
+        stageTasks.map((task) => statusSlot(taskStatusTable, keyPrefix, task.statusKey)),
+      ),
       statusKeysByYear: new Map(),
     };
   });
@@ -398,10 +434,24 @@ export function compileJourney(journey: Journey): CompiledJourney {
     defaultPlan: compileMilestonePlan(journey, stages, milestones, cycles, undefined),
     cycles,
     milestoneIndex: new Map(milestones.map((milestone) => [milestone.key, milestone.index])),
-    keyPrefix: `${journey.key}:`,
+    keyPrefix,
     scratch: new Float64Array(milestones.length),
     milestoneTemplate: Object.fromEntries(milestones.map((milestone) => [milestone.key, null])),
+    taskStatusTable,
   };
+}
+
+/** The slot of a short status key in the table, added when new. */
+function statusSlot(table: TaskStatusTable, keyPrefix: string, key: string): number {
+  let slot = table.slotOf.get(key);
+  if (slot === undefined) {
+    slot = table.values.length;
+    table.slotOf.set(key, slot);
+    table.values.push(undefined);
+    table.stamps.push(0);
+    if (key.startsWith(keyPrefix)) table.ambiguous = true;
+  }
+  return slot;
 }
 
 /** Options of {@link evaluate}. */
@@ -477,15 +527,53 @@ function entryDay(
  * stage index. Built once per year and kept: the same few years recur across millions of records,
  * and a shared key string keeps its hash, where a key built per record is hashed on every lookup.
  */
-function yearlyStatusKeys(cycle: CompiledCycle, year: number): ReadonlyArray<readonly string[]> {
-  let keys = cycle.statusKeysByYear.get(year);
-  if (keys === undefined) {
-    keys = cycle.tasksByStage.map((stageTasks) =>
+function yearlyStatusKeys(compiled: CompiledJourney, cycle: CompiledCycle, year: number): StatusKeyLayout {
+  let layout = cycle.statusKeysByYear.get(year);
+  if (layout === undefined) {
+    const keys = cycle.tasksByStage.map((stageTasks) =>
       stageTasks.map((task) => `${cycle.key}:y${year}:${task.key}`),
     );
-    cycle.statusKeysByYear.set(year, keys);
+    const slots = keys.map((stageKeys) =>
+      stageKeys.map((key) => statusSlot(compiled.taskStatusTable, compiled.keyPrefix, key)),
+    );
+    layout = { keys, slots };
+    cycle.statusKeysByYear.set(year, layout);
   }
-  return keys;
+  return layout;
+}
+
+/**
+ * Reads a record's task statuses into the status table in one pass over its own keys, which costs
+ * about half as much as probing the map once per task (a snapshot's map is usually a hash table in
+ * V8, and every probe of a cold record is a cache miss). Returns false, leaving the per-task probes
+ * to the caller, when a key may be a full task key (`journey:…`) or the map is not a plain object:
+ * there the key-form rule and inherited properties need the probes' exact semantics.
+ */
+function readTaskStatuses(
+  compiled: CompiledJourney,
+  statuses: Readonly<Record<string, unknown>>,
+  cycles: readonly CompiledCycle[],
+  year: number,
+): boolean {
+  const table = compiled.taskStatusTable;
+  // Every short key this record may be looked up by must have a slot before the pass.
+  for (const cycle of cycles) if (cycle.basis === 'yearly') yearlyStatusKeys(compiled, cycle, year);
+  if (table.ambiguous) return false;
+  const prototype = Object.getPrototypeOf(statuses);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const stamp = ++table.stamp;
+  const { slotOf, values, stamps } = table;
+  const keyPrefix = compiled.keyPrefix;
+  const keys = Object.keys(statuses);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const slot = slotOf.get(key);
+    if (slot !== undefined) {
+      values[slot] = statuses[key];
+      stamps[slot] = stamp;
+    } else if (key.startsWith(keyPrefix)) return false;
+  }
+  return true;
 }
 
 /**
@@ -717,6 +805,10 @@ export function evaluate(
     }
     const year = contractYear(contractStartDay, nowDay);
     const yearStart = contractYearStart(contractStartDay, year);
+    // Without a full key in the map, only the short keys can hit: read them all in one pass.
+    const statusTable = compiled.taskStatusTable;
+    const tableRead =
+      taskStatuses !== undefined && readTaskStatuses(compiled, taskStatuses, plan.cycles, year);
     for (const cycle of plan.cycles) {
       if (cycle.segments !== null && (segment === null || !cycle.segments.has(segment))) continue;
       if (cycle.basis === 'yearly' && cycle.year !== undefined && cycle.year !== year) continue;
@@ -725,7 +817,9 @@ export function evaluate(
       const prefix = yearly
         ? `${cycle.keyPrefix}y${year}:${snapshot.id}:`
         : `${cycle.keyPrefix}${snapshot.id}:`;
-      const statusKeysByStage = yearly ? yearlyStatusKeys(cycle, year) : cycle.statusKeysByStage;
+      const yearLayout = yearly ? yearlyStatusKeys(compiled, cycle, year) : undefined;
+      const statusKeysByStage = yearLayout ? yearLayout.keys : cycle.statusKeysByStage;
+      const statusSlotsByStage = yearLayout ? yearLayout.slots : cycle.statusSlotsByStage;
       // The current stage, then earlier stages on the path that the record entered.
       const last = position >= 0 ? position : -1;
       for (let candidate = last >= 0 ? 0 : -1; candidate <= last; candidate++) {
@@ -753,6 +847,7 @@ export function evaluate(
           }
         }
         const statusKeys = statusKeysByStage[candidateStage.index]!;
+        const statusSlots = statusSlotsByStage[candidateStage.index]!;
         for (let taskIndex = 0; taskIndex < stageTasks.length; taskIndex++) {
           const task = stageTasks[taskIndex]!;
           const key = prefix + task.key;
@@ -760,7 +855,11 @@ export function evaluate(
           // The short key (`cycle:task`) is a shared string whose hash is cached; the full key is
           // built per record, so it is only probed when the snapshot uses full keys.
           let recorded: 'open' | 'done' | undefined;
-          if (taskStatuses !== undefined) {
+          if (tableRead) {
+            const slot = statusSlots[taskIndex]!;
+            if (statusTable.stamps[slot] === statusTable.stamp)
+              recorded = statusTable.values[slot] as 'open' | 'done' | undefined;
+          } else if (taskStatuses !== undefined) {
             if (keyForm !== 'full') {
               recorded = taskStatuses[statusKeys[taskIndex]!];
               if (recorded !== undefined) keyForm = 'short';
