@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createHubSpotEmulator, type HubSpotEmulator, hubSpotSignatureV3 } from '@milepost/hubspot-emulator';
 import { createTestAdmin, type TestAdmin, type TestResponse } from './admin-test-support.js';
+import { settleHubSpotWebhookSyncs } from './hubspot-webhooks.js';
 
 /** The emulator, the admin app serving on `publicUrl`, and helpers. */
 export interface HubSpotTestRig {
@@ -137,6 +138,7 @@ export async function createHubSpotTestRig(
       return { status: response.status, headers: response.headers, body: json, text };
     },
     async close() {
+      await settleHubSpotWebhookSyncs(admin.context);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await emulator.close();
       await admin.close();
