@@ -36,7 +36,7 @@ export function parseUtcDay(value: unknown): number {
   if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return Number.NaN;
   if (value.length === 10) {
     // Reject impossible days such as 2026-02-30 without building a Date.
-    if (day > 28 && civilFromDay(dayFromCivil(year, month, day)).month !== month) return Number.NaN;
+    if (day > 28 && day > daysInMonth(year, month)) return Number.NaN;
     return dayFromCivil(year, month, day);
   }
   if (value.charCodeAt(10) !== 84 /* T */) return Number.NaN;
@@ -47,6 +47,13 @@ export function parseUtcDay(value: unknown): number {
   }
   const milliseconds = Date.parse(value);
   return Number.isNaN(milliseconds) ? Number.NaN : Math.floor(milliseconds / MILLISECONDS_PER_DAY);
+}
+
+/** Days in a month of the proleptic Gregorian calendar (28 for February of a NaN year). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  // 31 for January, March, May, July, August, October and December; 30 for the others.
+  return 30 + ((month + (month >> 3)) & 1);
 }
 
 /** The civil date of a day number (inverse of {@link dayFromCivil}). */
@@ -66,6 +73,28 @@ export function civilFromDay(dayNumber: number): { year: number; month: number; 
   const day = dayOfYear - Math.floor((153 * monthPrime + 2) / 5) + 1;
   const month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9;
   return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+// Contract years compare civil dates of two days per evaluated record; a civil date packed into
+// one integer (year << 9 | month << 5 | day, 0 = not computed yet) is cached per day of 1900–2199,
+// so no date object is built per record. Filled lazily: most programs only ever see a few years.
+const CIVIL_FIRST_DAY = dayFromCivil(1900, 1, 1);
+const civilPacked = new Int32Array(dayFromCivil(2200, 1, 1) - CIVIL_FIRST_DAY);
+
+/** The civil date of a day number packed as `year << 9 | month << 5 | day` (years 0–9999). */
+function packedCivil(dayNumber: number): number {
+  const index = dayNumber - CIVIL_FIRST_DAY;
+  if (index >= 0 && index < civilPacked.length && Number.isInteger(index)) {
+    let packed = civilPacked[index]!;
+    if (packed === 0) {
+      const { year, month, day } = civilFromDay(dayNumber);
+      packed = (year << 9) | (month << 5) | day;
+      civilPacked[index] = packed;
+    }
+    return packed;
+  }
+  const { year, month, day } = civilFromDay(dayNumber);
+  return year * 512 + ((month << 5) | day);
 }
 
 // Formatting allocates a string; the same few thousand days recur across millions of records, so
@@ -108,15 +137,16 @@ export function toUtcDay(value: Date | string | number): number {
  */
 export function contractYear(startDay: number, day: number): number {
   if (day < startDay) return 1;
-  const start = civilFromDay(startDay);
-  const current = civilFromDay(day);
-  let years = current.year - start.year;
-  if (current.month < start.month || (current.month === start.month && current.day < start.day)) years--;
+  const start = packedCivil(startDay);
+  const current = packedCivil(day);
+  let years = Math.floor(current / 512) - Math.floor(start / 512);
+  // The low 9 bits are month << 5 | day, which order like (month, day).
+  if ((current & 511) < (start & 511)) years--;
   return Math.max(1, years + 1);
 }
 
 /** The first day of contract year `year` (1-based) for a contract starting on `startDay`. */
 export function contractYearStart(startDay: number, year: number): number {
-  const start = civilFromDay(startDay);
-  return dayFromCivil(start.year + year - 1, start.month, 1) + start.day - 1;
+  const start = packedCivil(startDay);
+  return dayFromCivil(Math.floor(start / 512) + year - 1, (start >> 5) & 15, 1) + (start & 31) - 1;
 }
