@@ -72,11 +72,9 @@ describeE2e('the demo (browser)', () => {
         });
 
       for (const connection of connections) {
-        await page
-          .getByLabel('Connection', { exact: true })
-          .selectOption({
-            label: `${connection.name} (${connection.target === 'hubspot' ? 'HubSpot' : 'Salesforce'})`,
-          });
+        await page.getByLabel('Connection', { exact: true }).selectOption({
+          label: `${connection.name} (${connection.target === 'hubspot' ? 'HubSpot' : 'Salesforce'})`,
+        });
         // The screen keeps the previous connection's numbers while it loads the next: wait for these.
         const dashboard: { customers: number; funnel: Array<{ reached: number; current: number }> } = await (
           await page.request.get(

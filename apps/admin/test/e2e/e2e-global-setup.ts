@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { E2E_SKIPPED } from './e2e-environment.js';
+import { CHROMIUM_PATH, E2E_SKIPPED } from './e2e-environment.js';
 
 const APP_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,6 +29,13 @@ export function uiBuildIsStale(appDir = APP_DIR): boolean {
 
 /** Builds the UI when the browser tests will run and the bundle is stale. */
 export default async function setup(): Promise<void> {
-  if (E2E_SKIPPED || !uiBuildIsStale()) return;
+  if (E2E_SKIPPED) {
+    // Said once here, where it is seen; each skipped suite also names the reason in its title.
+    console.warn(
+      `Browser tests (test/e2e) skipped: no Chromium at ${CHROMIUM_PATH}. Install it with apt-get install -y chromium; with CI or MILEPOST_E2E set they fail instead.`,
+    );
+    return;
+  }
+  if (!uiBuildIsStale()) return;
   await build({ configFile: join(APP_DIR, 'vite.config.ts'), logLevel: 'warn' });
 }
