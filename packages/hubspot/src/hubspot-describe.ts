@@ -85,7 +85,7 @@ export interface HubSpotPreflight {
 export const HUBSPOT_REQUIRED_SCOPES = {
   companies: ['crm.objects.companies.read', 'crm.objects.companies.write', 'crm.schemas.companies.write'],
   tickets: ['tickets'],
-  tasks: ['crm.objects.contacts.write'],
+  tasks: ['crm.objects.contacts.read', 'crm.objects.contacts.write'],
   owners: ['crm.objects.owners.read'],
 } as const;
 
