@@ -89,17 +89,19 @@ function normalizerFor(type: FactType | undefined): Normalizer {
   }
 }
 
-function compileLeaf(leaf: FactCriterion, type: FactType | undefined): FactPredicate {
-  const key = leaf.fact;
-  if (leaf.op === 'isSet') return (facts) => !isMissing(facts[key]);
-  if (leaf.op === 'isNotSet') return (facts) => isMissing(facts[key]);
+/** A predicate over one fact's raw value (as read from the record, possibly missing). */
+type ValuePredicate = (raw: unknown) => boolean;
+
+/** One leaf as a predicate over its fact's raw value, so callers read the fact only once. */
+function compileLeafValue(leaf: FactCriterion, type: FactType | undefined): ValuePredicate {
+  if (leaf.op === 'isSet') return (raw) => !isMissing(raw);
+  if (leaf.op === 'isNotSet') return isMissing;
   const normalize = normalizerFor(type);
   if (leaf.op === 'in' || leaf.op === 'notIn') {
     const list = Array.isArray(leaf.value) ? leaf.value : leaf.value === undefined ? [] : [leaf.value];
     const members = new Set(list.map((item) => normalize(item)));
     const wanted = leaf.op === 'in';
-    return (facts) => {
-      const raw = facts[key];
+    return (raw) => {
       if (isMissing(raw)) return false;
       const value = normalize(raw);
       return value !== undefined && members.has(value) === wanted;
@@ -107,42 +109,45 @@ function compileLeaf(leaf: FactCriterion, type: FactType | undefined): FactPredi
   }
   const target = normalize(leaf.value);
   if (target === undefined) return () => false;
-  const read = (facts: FactValues): unknown => {
-    const raw = facts[key];
-    return isMissing(raw) ? undefined : normalize(raw);
-  };
+  const read = (raw: unknown): unknown => (isMissing(raw) ? undefined : normalize(raw));
   switch (leaf.op) {
     case 'eq':
-      return (facts) => {
-        const value = read(facts);
+      return (raw) => {
+        const value = read(raw);
         return value !== undefined && value === target;
       };
     case 'neq':
-      return (facts) => {
-        const value = read(facts);
+      return (raw) => {
+        const value = read(raw);
         return value !== undefined && value !== target;
       };
     case 'gt':
-      return (facts) => {
-        const value = read(facts);
+      return (raw) => {
+        const value = read(raw);
         return value !== undefined && (value as number) > (target as number);
       };
     case 'gte':
-      return (facts) => {
-        const value = read(facts);
+      return (raw) => {
+        const value = read(raw);
         return value !== undefined && (value as number) >= (target as number);
       };
     case 'lt':
-      return (facts) => {
-        const value = read(facts);
+      return (raw) => {
+        const value = read(raw);
         return value !== undefined && (value as number) < (target as number);
       };
     case 'lte':
-      return (facts) => {
-        const value = read(facts);
+      return (raw) => {
+        const value = read(raw);
         return value !== undefined && (value as number) <= (target as number);
       };
   }
+}
+
+function compileLeaf(leaf: FactCriterion, type: FactType | undefined): FactPredicate {
+  const key = leaf.fact;
+  const test = compileLeafValue(leaf, type);
+  return (facts) => test(facts[key]);
 }
 
 function compileNode(
@@ -220,6 +225,8 @@ export type ProgressReader = (facts: FactValues) => CriterionProgress[];
  */
 export function createProgressReader(criteria: Criteria, journey: Pick<Journey, 'facts'>): ProgressReader {
   const types = factTypes(journey.facts);
+  // Everything but the record's value is worked out here: each sentence is a fixed head, the
+  // value and a fixed tail, and the sentence for a missing value is fixed.
   const leaves = criteriaLeaves(criteria).map((leaf) => {
     const type = types.get(leaf.fact);
     const label = factLabel(journey, leaf.fact);
@@ -230,27 +237,62 @@ export function createProgressReader(criteria: Criteria, journey: Pick<Journey, 
       typeof leaf.value === 'number';
     // Sentences start with the label; capitalise it once here rather than per record.
     const title = label.charAt(0).toUpperCase() + label.slice(1);
-    return { leaf, type, label, title, wanted, counted, test: compileLeaf(leaf, type) };
+    let head: string;
+    let tail: string;
+    let missingText: string | null = null;
+    if (leaf.op === 'isSet') {
+      head = `${title} set (`;
+      tail = ')';
+      missingText = `${title} not set yet`;
+    } else if (leaf.op === 'isNotSet') {
+      head = `${title} is set (`;
+      tail = ')';
+      missingText = `${title} not set`;
+    } else if (counted) {
+      // A missing count reads as 0.
+      head = `${title} `;
+      tail = ` of ${leaf.op === 'gt' ? `more than ${leaf.value}` : `${leaf.value}`} now`;
+    } else {
+      head = `${title} is `;
+      tail = ` now (needs: ${wanted})`;
+      missingText = `${title} not set yet (needs: ${wanted})`;
+    }
+    return {
+      fact: leaf.fact,
+      label,
+      op: leaf.op,
+      target: leaf.value,
+      type,
+      head,
+      tail,
+      missingText,
+      counted,
+      test: compileLeafValue(leaf, type),
+    };
   });
-  return (facts) =>
-    leaves.map(({ leaf, type, label, title, wanted, counted, test }) => {
-      const met = test(facts);
-      const current = displayValue(facts[leaf.fact], type);
-      let text: string;
-      if (leaf.op === 'isSet') text = current === null ? `${title} not set yet` : `${title} set (${current})`;
-      else if (leaf.op === 'isNotSet')
-        text = current === null ? `${title} not set` : `${title} is set (${current})`;
-      else if (counted) {
-        const target = leaf.op === 'gt' ? `more than ${leaf.value}` : `${leaf.value}`;
-        text = `${title} ${current ?? 0} of ${target} now`;
-      } else {
-        text =
-          current === null
-            ? `${title} not set yet (needs: ${wanted})`
-            : `${title} is ${current} now (needs: ${wanted})`;
-      }
-      return { fact: leaf.fact, label, op: leaf.op, target: leaf.value, current, met, text };
-    });
+  return (facts) => {
+    const progress: CriterionProgress[] = [];
+    for (let index = 0; index < leaves.length; index++) {
+      const leaf = leaves[index]!;
+      const raw = facts[leaf.fact];
+      const met = leaf.test(raw);
+      const current = displayValue(raw, leaf.type);
+      const text =
+        current === null && leaf.missingText !== null
+          ? leaf.missingText
+          : `${leaf.head}${leaf.counted ? (current ?? 0) : current}${leaf.tail}`;
+      progress.push({
+        fact: leaf.fact,
+        label: leaf.label,
+        op: leaf.op,
+        target: leaf.target,
+        current,
+        met,
+        text,
+      });
+    }
+    return progress;
+  };
 }
 
 /**

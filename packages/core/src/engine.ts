@@ -743,13 +743,19 @@ export function evaluate(
     }
   }
   let nextMilestone: NextMilestone | null = null;
-  let unmet: CriterionProgress[] = [];
+  const unmet: CriterionProgress[] = [];
   if (next) {
     const progress = next.progress ? next.progress(facts) : [];
-    unmet = progress.filter((leaf) => !leaf.met);
-    const detail = next.progress
-      ? (unmet.length > 0 ? unmet : progress).map((leaf) => leaf.text).join('; ')
-      : 'record it when it happens';
+    for (const leaf of progress) if (!leaf.met) unmet.push(leaf);
+    // Concatenated rather than mapped and joined: no intermediate array, no flattened copy.
+    let detail = 'record it when it happens';
+    if (next.progress) {
+      const shown = unmet.length > 0 ? unmet : progress;
+      detail = '';
+      for (let index = 0; index < shown.length; index++) {
+        detail = index === 0 ? shown[index]!.text : `${detail}; ${shown[index]!.text}`;
+      }
+    }
     nextMilestone = {
       key: next.key,
       name: next.name,
