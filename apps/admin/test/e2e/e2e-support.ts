@@ -261,8 +261,3 @@ export async function planAndApply(page: Page, connectionName: string): Promise<
   await shown(finished, E2E_RUN_TIMEOUT);
   return (await finished.textContent()) ?? '';
 }
-
-/** A random id for names that must not collide between runs. */
-export function uniqueSuffix(): string {
-  return randomBytes(3).toString('hex');
-}

@@ -142,7 +142,8 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
   it(
     'works the field picker with the keyboard only: arrows choose, Enter picks, Escape closes, Tab moves on',
     async () => {
-      // Continues signed in, with the journey and the connection of the test above.
+      // Continues the test above (same page: signed in, journey imported, connection added), so it
+      // fails along with it rather than on its own.
       await openFieldMapping(page, JOURNEY, CONNECTION_OPTION);
       const activeUsers = page.getByRole('combobox', { name: 'CRM field for Active users', exact: true });
       await tabTo(activeUsers, 60);
