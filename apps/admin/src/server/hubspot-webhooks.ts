@@ -4,8 +4,6 @@
  * answers 204 at once, and syncs the changed records of each portal in the background as a sync run.
  * Events stay pending until a sync covers them, so nothing is lost while a token is refused.
  */
-import { randomUUID } from 'node:crypto';
-import { type JourneyState, MilepostError, stateToJson } from '@milepost/core';
 import { z } from 'zod';
 import type { AdminApp, AdminContext, ConnectionWithSecrets } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
@@ -20,6 +18,7 @@ import {
   markHubSpotUninstalled,
 } from './hubspot-install.js';
 import { checkHubSpotSignatureV3 } from './hubspot-signatures.js';
+import { runSyncToEnd, type SyncRunOutcome } from './run-executor.js';
 
 /** HubSpot sends at most 100 events per request; this is far above any real batch. */
 const MAX_WEBHOOK_BYTES = 2_000_000;
@@ -189,14 +188,6 @@ async function syncPendingEvents(
   return 'done';
 }
 
-function failureText(error: unknown): string {
-  return MilepostError.isInstance(error)
-    ? `${error.code}: ${error.message}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
-}
-
 /** A sync of some records of one journey, recorded in `runs` (kind 'sync') like one started from the UI. */
 async function runWebhookSync(
   context: AdminContext,
@@ -204,91 +195,29 @@ async function runWebhookSync(
   journey: InstallJourney,
   recordIds: string[],
 ): Promise<'done' | 'busy' | 'refused'> {
-  const id = randomUUID();
-  const now = context.now();
+  let outcome: SyncRunOutcome;
   try {
-    await context.database.query(
-      `insert into runs (id, kind, journey_key, connection_id, status, started_at, progress_total, parameters)
-       values ($1, 'sync', $2, $3, 'running', $4, $5, $6::jsonb)`,
-      [
-        id,
-        journey.key,
-        connection.id,
-        now,
-        recordIds.length,
-        JSON.stringify({ recordIds, trigger: 'hubspot-webhook' }),
-      ],
-    );
+    outcome = await runSyncToEnd(context, {
+      journeyKey: journey.key,
+      journey: journey.journey,
+      mapping: journey.mapping,
+      connection,
+      recordIds,
+      trigger: 'hubspot-webhook',
+      summaryPrefix: 'HubSpot webhook',
+      describeFailure: (error) =>
+        isAuthenticationFailure(error)
+          ? 'HubSpot refused the token; reinstall Milepost on this account (the changes are kept and synced after the reinstall)'
+          : undefined,
+    });
   } catch (error) {
     // Another apply or sync holds the connection (one running run per connection); try again later.
-    if ((error as { code?: unknown }).code === '23505') return 'busy';
+    if (error instanceof HttpError && error.status === 409) return 'busy';
     throw error;
   }
-  const states: Array<{ record: { id: string; name: string | null }; state: JourneyState }> = [];
-  let status: 'succeeded' | 'partial' | 'failed';
-  let summary: string;
-  let errors: Array<{ record: string; message: string }> = [];
-  let records = 0;
-  let outcome: 'done' | 'refused' = 'done';
-  try {
-    const result = await context.adapterFor(connection).sync(journey.journey, journey.mapping, {
-      now,
-      recordIds,
-      onState: (record, state) => states.push({ record, state }),
-    });
-    records = result.records;
-    errors = result.errors.map((error) => ({ record: error.record, message: error.message }));
-    const failed = new Set(errors.map((error) => error.record)).size;
-    status = errors.length === 0 ? 'succeeded' : failed < result.records ? 'partial' : 'failed';
-    summary = `HubSpot webhook: ${result.records} record${result.records === 1 ? '' : 's'} evaluated, ${result.changed} changed, ${result.writes} writes, ${result.tasksCreated} tasks created, ${result.apiCalls} API calls`;
-  } catch (error) {
-    status = 'failed';
-    outcome = 'refused';
-    if (isAuthenticationFailure(error)) {
-      await markHubSpotNeedsReinstall(context, connection.id);
-      summary =
-        'HubSpot webhook: HubSpot refused the token; reinstall Milepost on this account (the changes are kept and synced after the reinstall)';
-    } else {
-      summary = `HubSpot webhook: sync failed: ${failureText(error)}`;
-    }
-  }
-  for (const { record, state } of states) {
-    await context.database.query(
-      `insert into customer_states
-         (journey_key, connection_id, record_id, name, stage, sla, days_in_stage, expected_days, state, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
-       on conflict (journey_key, connection_id, record_id) do update set
-         name = excluded.name, stage = excluded.stage, sla = excluded.sla, days_in_stage = excluded.days_in_stage,
-         expected_days = excluded.expected_days, state = excluded.state, updated_at = excluded.updated_at`,
-      [
-        journey.key,
-        connection.id,
-        record.id,
-        record.name,
-        state.stage,
-        state.sla,
-        state.daysInStage,
-        state.expectedDays,
-        JSON.stringify(stateToJson(state)),
-        now,
-      ],
-    );
-  }
-  await context.database.query(
-    `update runs set status = $2, finished_at = $3, summary = $4::jsonb, progress_done = $5, progress_total = $6,
-       errors = $7::jsonb where id = $1`,
-    [
-      id,
-      status,
-      context.now(),
-      JSON.stringify(summary),
-      records,
-      Math.max(records, recordIds.length),
-      JSON.stringify(errors),
-    ],
-  );
-  context.log(`run ${id}: ${summary} (${journey.key}, connection ${connection.id})`);
-  return outcome;
+  if (outcome.error === undefined) return 'done';
+  if (isAuthenticationFailure(outcome.error)) await markHubSpotNeedsReinstall(context, connection.id);
+  return 'refused';
 }
 
 /** Registers `POST /hubspot/webhooks`. */

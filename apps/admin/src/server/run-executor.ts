@@ -392,6 +392,12 @@ export interface SyncRunInput {
   recordIds?: readonly string[];
   /** The run this one retries. */
   retryOf?: string;
+  /** What started it when not a person (e.g. `hubspot-webhook`), kept in the run's parameters. */
+  trigger?: string;
+  /** Words that start the run's summary, saying what started it (e.g. `HubSpot webhook`). */
+  summaryPrefix?: string;
+  /** A clearer message for a failure the caller understands (e.g. a revoked token). */
+  describeFailure?: (error: unknown) => string | undefined;
 }
 
 interface StateRow {
@@ -427,13 +433,22 @@ async function upsertStates(
   }
 }
 
+/** The outcome of a finished sync run: its status, and the error that stopped it, if one did. */
+export interface SyncRunOutcome {
+  run: RunJson;
+  status: RunStatus;
+  error?: unknown;
+}
+
 /**
- * Starts a sync in the background (every record, or `recordIds` only); 409 when another run holds
- * the connection. Each evaluated customer's state is kept in `customer_states` for the dashboard.
+ * Records a 'running' sync run (every record, or `recordIds` only); 409 when another run holds the
+ * connection. {@link performSyncRun} then does the work.
  */
-export async function startSyncRun(context: AdminContext, input: SyncRunInput): Promise<RunJson> {
+async function beginSyncRun(
+  context: AdminContext,
+  input: SyncRunInput,
+): Promise<{ id: string; total: number }> {
   const id = randomUUID();
-  const now = context.now();
   // The full-sync total is not known until the CRM is read; the last sync's customer count is the
   // best estimate (the bar never goes past it: done raises it).
   const [known] = await context.database.query<{ count: string | number }>(
@@ -447,73 +462,114 @@ export async function startSyncRun(context: AdminContext, input: SyncRunInput): 
       kind: 'sync',
       journeyKey: input.journeyKey,
       connectionId: input.connection.id,
-      startedAt: now,
+      startedAt: context.now(),
       total,
-      parameters: input.recordIds ? { recordIds: [...input.recordIds] } : {},
+      parameters: {
+        ...(input.recordIds ? { recordIds: [...input.recordIds] } : {}),
+        ...(input.trigger ? { trigger: input.trigger } : {}),
+      },
       ...(input.retryOf ? { retryOf: input.retryOf } : {}),
     });
   } catch (error) {
     throw isUniqueViolation(error) ? RUNNING_CONFLICT() : error;
   }
   context.log(
-    `run ${id}: syncing ${input.recordIds ? `${input.recordIds.length} record(s)` : 'every record'} of ${input.journeyKey} on connection ${input.connection.id}`,
+    `run ${id}: syncing ${input.recordIds ? `${input.recordIds.length} record(s)` : 'every record'} of ${input.journeyKey} on connection ${input.connection.id}${input.trigger ? ` (${input.trigger})` : ''}`,
   );
+  return { id, total };
+}
 
+/** Syncs, keeping each evaluated customer's state in `customer_states`, and settles the run's row. */
+async function performSyncRun(
+  context: AdminContext,
+  id: string,
+  total: number,
+  input: SyncRunInput,
+): Promise<SyncRunOutcome> {
+  const now = context.now();
+  const prefix = input.summaryPrefix ? `${input.summaryPrefix}: ` : '';
+  const pending = new Map<string, StateRow>();
+  const flushStates = async () => {
+    if (pending.size === 0) return;
+    const rows = [...pending.values()];
+    pending.clear();
+    await upsertStates(context.database, input.journeyKey, input.connection.id, rows, now);
+  };
+  const writer = createRunWriter(context, id, total, flushStates);
+  let last: SyncSummary | undefined;
+  let status: RunStatus;
+  let failure: unknown;
+  try {
+    const adapter = context.adapterFor(input.connection);
+    const summary = await adapter.sync(input.journey, input.mapping, {
+      now,
+      ...(input.recordIds ? { recordIds: input.recordIds } : {}),
+      onProgress: (partial) => {
+        last = partial;
+        writer.progress.done = partial.records;
+        writer.progress.total = Math.max(writer.progress.total, partial.records);
+        writer.setErrors(partial.errors.map((error) => ({ record: error.record, message: error.message })));
+      },
+      onState: (record: { id: string; name: string | null }, state: JourneyState) => {
+        pending.set(record.id, {
+          record_id: record.id,
+          name: record.name,
+          stage: state.stage,
+          sla: state.sla,
+          days_in_stage: state.daysInStage,
+          expected_days: state.expectedDays,
+          state: stateToJson(state),
+        });
+        writer.touch();
+      },
+    });
+    writer.progress.done = summary.records;
+    writer.progress.total = summary.records;
+    writer.setErrors(summary.errors.map((error) => ({ record: error.record, message: error.message })));
+    const failedRecords = new Set(summary.errors.map((error) => error.record)).size;
+    status =
+      summary.errors.length === 0 ? 'succeeded' : failedRecords < summary.records ? 'partial' : 'failed';
+    const text = `${prefix}${summary.records} record${summary.records === 1 ? '' : 's'} evaluated, ${summary.changed} changed, ${summary.writes} writes, ${summary.tasksCreated} tasks created, ${summary.apiCalls} API calls${
+      summary.errors.length
+        ? `; ${failedRecords} record${failedRecords === 1 ? '' : 's'} failed (retry syncs only those)`
+        : ''
+    }`;
+    await writer.finish(status, text);
+    context.log(`run ${id}: sync ${status}: ${text}`);
+  } catch (error) {
+    status = 'failed';
+    failure = error;
+    const message = input.describeFailure?.(error) ?? failureMessage(error, input.connection);
+    const sofar = last ? ` after ${last.records} records` : '';
+    await writer
+      .finish('failed', `${prefix}sync failed${sofar}: ${message}`)
+      .catch((saveError: unknown) => context.log(`run ${id}: final state not saved: ${String(saveError)}`));
+    context.log(`run ${id}: sync failed${sofar}: ${message}`);
+  }
+  return {
+    run: await loadRun(context.database, id),
+    status,
+    ...(failure !== undefined ? { error: failure } : {}),
+  };
+}
+
+/**
+ * Starts a sync in the background (every record, or `recordIds` only); 409 when another run holds
+ * the connection. Each evaluated customer's state is kept in `customer_states` for the dashboard.
+ */
+export async function startSyncRun(context: AdminContext, input: SyncRunInput): Promise<RunJson> {
+  const { id, total } = await beginSyncRun(context, input);
   inBackground(context, async () => {
-    const pending = new Map<string, StateRow>();
-    const flushStates = async () => {
-      if (pending.size === 0) return;
-      const rows = [...pending.values()];
-      pending.clear();
-      await upsertStates(context.database, input.journeyKey, input.connection.id, rows, now);
-    };
-    const writer = createRunWriter(context, id, total, flushStates);
-    let last: SyncSummary | undefined;
-    try {
-      const adapter = context.adapterFor(input.connection);
-      const summary = await adapter.sync(input.journey, input.mapping, {
-        now,
-        ...(input.recordIds ? { recordIds: input.recordIds } : {}),
-        onProgress: (partial) => {
-          last = partial;
-          writer.progress.done = partial.records;
-          writer.progress.total = Math.max(writer.progress.total, partial.records);
-          writer.setErrors(partial.errors.map((error) => ({ record: error.record, message: error.message })));
-        },
-        onState: (record: { id: string; name: string | null }, state: JourneyState) => {
-          pending.set(record.id, {
-            record_id: record.id,
-            name: record.name,
-            stage: state.stage,
-            sla: state.sla,
-            days_in_stage: state.daysInStage,
-            expected_days: state.expectedDays,
-            state: stateToJson(state),
-          });
-          writer.touch();
-        },
-      });
-      writer.progress.done = summary.records;
-      writer.progress.total = summary.records;
-      writer.setErrors(summary.errors.map((error) => ({ record: error.record, message: error.message })));
-      const failedRecords = new Set(summary.errors.map((error) => error.record)).size;
-      const status: RunStatus =
-        summary.errors.length === 0 ? 'succeeded' : failedRecords < summary.records ? 'partial' : 'failed';
-      const text = `${summary.records} record${summary.records === 1 ? '' : 's'} evaluated, ${summary.changed} changed, ${summary.writes} writes, ${summary.tasksCreated} tasks created, ${summary.apiCalls} API calls${
-        summary.errors.length
-          ? `; ${failedRecords} record${failedRecords === 1 ? '' : 's'} failed (retry syncs only those)`
-          : ''
-      }`;
-      await writer.finish(status, text);
-      context.log(`run ${id}: sync ${status}: ${text}`);
-    } catch (error) {
-      const message = failureMessage(error, input.connection);
-      const sofar = last ? ` after ${last.records} records` : '';
-      await writer
-        .finish('failed', `sync failed${sofar}: ${message}`)
-        .catch((saveError: unknown) => context.log(`run ${id}: final state not saved: ${String(saveError)}`));
-      context.log(`run ${id}: sync failed${sofar}: ${message}`);
-    }
+    await performSyncRun(context, id, total, input);
   });
   return loadRun(context.database, id);
+}
+
+/**
+ * Runs a sync to the end and answers how it went (webhook-triggered syncs wait for theirs); 409 when
+ * another run holds the connection.
+ */
+export async function runSyncToEnd(context: AdminContext, input: SyncRunInput): Promise<SyncRunOutcome> {
+  const { id, total } = await beginSyncRun(context, input);
+  return performSyncRun(context, id, total, input);
 }
