@@ -58,7 +58,9 @@ export async function createAdminContext(options: AdminServerOptions): Promise<A
     // OAuth connections (HubSpot installs) get tokens refreshed before expiry and sealed back.
     adapterFor:
       options.adapterFor ??
-      createAdapterFactory({ oauthAccessToken: (connection) => hubSpotOAuthAccessToken(context)(connection) }),
+      createAdapterFactory({
+        oauthAccessToken: (connection) => hubSpotOAuthAccessToken(context)(connection),
+      }),
   };
   await recoverRuns(context);
   if (config.adminEmail && config.adminPassword && (await setupRequired(database))) {

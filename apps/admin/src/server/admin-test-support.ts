@@ -34,8 +34,16 @@ async function freshPglite(schema: string): Promise<Database> {
   };
   return {
     kind: 'pglite',
-    query: (sql, parameters) => locked(async () => (await inSchema(), base.query(sql, parameters))),
-    exec: (sql) => locked(async () => (await inSchema(), base.exec(sql))),
+    query: (sql, parameters) =>
+      locked(async () => {
+        await inSchema();
+        return base.query(sql, parameters);
+      }),
+    exec: (sql) =>
+      locked(async () => {
+        await inSchema();
+        return base.exec(sql);
+      }),
     transaction: (work) =>
       locked(async () => {
         await inSchema();
