@@ -3,8 +3,8 @@
  * through core's adapter contract.
  */
 import { createInterface } from 'node:readline/promises';
-import type { Journey, Mapping, MappingTarget, MilepostAdapter, Plan, PlanChange } from '@milepost/core';
-import { MilepostError } from '@milepost/core';
+import type { Journey, Mapping, MappingTarget, MilepostAdapter, Plan } from '@milepost/core';
+import { MilepostError, type PlanTextRole, renderPlanText } from '@milepost/core';
 import type { Command } from 'commander';
 import { CliExit, EXIT_CODES } from './cli-errors.js';
 import { type CliIo, line, paint } from './cli-io.js';
@@ -43,38 +43,16 @@ export function targetOf(value: string): MappingTarget {
   return value;
 }
 
-const SIGNS: Record<PlanChange['action'], string> = { create: '+', update: '~', delete: '-' };
-
 function printPlan(io: CliIo, plan: Plan): void {
-  for (const note of plan.notes ?? []) line(io.stdout, paint(io.stdout, 'yellow', `note: ${note}`));
-  if (plan.changes.length === 0 && plan.refusals.length === 0) {
-    line(io.stdout, 'No changes: the CRM already matches the journey.');
-    return;
-  }
-  const colours = { create: 'green', update: 'yellow', delete: 'red' } as const;
-  for (const change of plan.changes) {
-    line(io.stdout, `  ${paint(io.stdout, colours[change.action], SIGNS[change.action])} ${change.summary}`);
-    if (change.action === 'update') {
-      for (const attribute of change.attributes)
-        line(
-          io.stdout,
-          paint(
-            io.stdout,
-            'dim',
-            `      ${attribute.attribute}: ${JSON.stringify(attribute.before)} → ${JSON.stringify(attribute.after)}`,
-          ),
-        );
-    }
-  }
-  for (const refusal of plan.refusals)
-    line(io.stdout, `  ${paint(io.stdout, 'red', '✗')} refused: ${refusal.summary}`);
-  const counts = (['create', 'update', 'delete'] as const).map(
-    (action) => `${plan.changes.filter((change) => change.action === action).length} to ${action}`,
-  );
-  line(
-    io.stdout,
-    `Plan: ${counts.join(', ')}${plan.refusals.length ? `, ${plan.refusals.length} refused` : ''}.`,
-  );
+  const colours = {
+    note: 'yellow',
+    create: 'green',
+    update: 'yellow',
+    delete: 'red',
+    detail: 'dim',
+    refused: 'red',
+  } as const satisfies Record<PlanTextRole, string>;
+  io.stdout.write(renderPlanText(plan, { style: (role, text) => paint(io.stdout, colours[role], text) }));
 }
 
 function planJson(plan: Plan) {

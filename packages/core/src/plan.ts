@@ -193,27 +193,40 @@ export function isEmptyPlan(plan: Plan): boolean {
 
 const PLAN_SIGNS: Record<PlanChange['action'], string> = { create: '+', update: '~', delete: '-' };
 
+/** The parts of a rendered plan a terminal may colour. */
+export type PlanTextRole = 'note' | 'create' | 'update' | 'delete' | 'detail' | 'refused';
+
+/** Options of {@link renderPlanText}. */
+export interface PlanTextOptions {
+  /** Wraps a part in colour (the CLI on a terminal); plain text by default. */
+  style?: (role: PlanTextRole, text: string) => string;
+}
+
 /**
- * The plan as plain text for people (no colours): notes, one line per change with `+`/`~`/`-`,
- * the attributes an update changes, refusals, then the counts. The admin app stores and shows it;
- * it is the same layout `milepost plan` prints.
+ * The plan as text for people: notes, one line per change with `+`/`~`/`-`, the attributes an
+ * update changes, refusals, then the counts. The admin app stores and shows it plain; `milepost plan`
+ * prints it coloured.
  */
-export function renderPlanText(plan: Plan): string {
-  const lines: string[] = (plan.notes ?? []).map((note) => `note: ${note}`);
+export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): string {
+  const style = options.style ?? ((_role: PlanTextRole, text: string) => text);
+  const lines: string[] = (plan.notes ?? []).map((note) => style('note', `note: ${note}`));
   if (plan.changes.length === 0 && plan.refusals.length === 0) {
     lines.push('No changes: the CRM already matches the journey.');
     return `${lines.join('\n')}\n`;
   }
   for (const change of plan.changes) {
-    lines.push(`  ${PLAN_SIGNS[change.action]} ${change.summary}`);
+    lines.push(`  ${style(change.action, PLAN_SIGNS[change.action])} ${change.summary}`);
     if (change.action === 'update') {
       for (const attribute of change.attributes)
         lines.push(
-          `      ${attribute.attribute}: ${JSON.stringify(attribute.before)} → ${JSON.stringify(attribute.after)}`,
+          style(
+            'detail',
+            `      ${attribute.attribute}: ${JSON.stringify(attribute.before)} → ${JSON.stringify(attribute.after)}`,
+          ),
         );
     }
   }
-  for (const refusal of plan.refusals) lines.push(`  ✗ refused: ${refusal.summary}`);
+  for (const refusal of plan.refusals) lines.push(`  ${style('refused', '✗')} refused: ${refusal.summary}`);
   const counts = (['create', 'update', 'delete'] as const).map(
     (action) => `${plan.changes.filter((change) => change.action === action).length} to ${action}`,
   );
