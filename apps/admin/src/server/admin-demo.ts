@@ -16,7 +16,7 @@ import { createSalesforceEmulator } from '@milepost/salesforce-emulator';
 import { adminConfigFromEnv } from './admin-config.js';
 import { defaultUiDir, startAdminServer } from './admin-server.js';
 import { createAdapterFactory } from './crm-adapters.js';
-import { createApiClient } from './demo-api-client.js';
+import { createApiClient, type RunView } from './demo-api-client.js';
 
 /** What the demo started, for tests and for stopping it. */
 export interface RunningDemo {
@@ -48,6 +48,17 @@ const MAPPINGS = {
 async function demoMapping(file: string): Promise<string> {
   const cliDemo = fileURLToPath(new URL('../../../../packages/cli/demo/', import.meta.url));
   return readFile(join(cliDemo, file), 'utf8');
+}
+
+/** Logs a run's progress when it moves (the demo polls faster than runs advance). */
+function progressLine(log: (line: string) => void, label: string) {
+  let last = '';
+  return (run: RunView) => {
+    if (run.progress.total === 0) return;
+    const text = `${label} ${run.progress.done}/${run.progress.total}`;
+    if (text !== last) log(text);
+    last = text;
+  };
 }
 
 /** Starts everything and applies and syncs the journey on both CRMs. */
@@ -137,7 +148,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       log(`${connection.name}: plan of ${plan.plan.changes.length} changes`);
       const applied = await api.waitForRun(
         await api.call<{ id: string }>('POST', `/api/plans/${plan.id}/apply`, { confirm: true }),
-        (run) => log(`${connection.name}: applying ${run.progress.done}/${run.progress.total}`),
+        progressLine(log, `${connection.name}: applying`),
       );
       log(`${connection.name}: apply ${applied.status}`);
       const synced = await api.waitForRun(
