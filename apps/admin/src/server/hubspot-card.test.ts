@@ -22,6 +22,10 @@ describe('HubSpot card API', () => {
   let rig: HubSpotTestRig;
   let companyId: string;
   let otherPortalCompanyId: string;
+  let cycleCompanyId: string;
+  let cycleTicketId: string;
+  let foreignTicketId: string;
+  let otherPortalTicketId: string;
 
   beforeAll(async () => {
     rig = await createHubSpotTestRig({
@@ -50,6 +54,33 @@ describe('HubSpot card API', () => {
     );
     const ours = rig.emulator.portal(HUB).objects('companies');
     companyId = ours.find((record) => record.properties.setup_complete === 'false')!.id;
+    // A sync of another company creates its cycle record (a ticket in Milepost's pipeline).
+    cycleCompanyId = ours.find(
+      (record) => record.id !== companyId && record.properties.contract_signed_date,
+    )!.id;
+    const synced = await adapter.sync(journey!.journey, journey!.mapping, {
+      now: new Date(rig.emulator.clock.now()),
+      recordIds: [cycleCompanyId],
+    });
+    expect(synced.errors).toEqual([]);
+    const tickets = rig.emulator.portal(HUB).objects('tickets');
+    cycleTicketId = tickets.find(
+      (ticket) => ticket.properties.milepost_cycle_id === `saas-lifecycle:${cycleCompanyId}`,
+    )!.id;
+    foreignTicketId = rig.emulator
+      .portal(HUB)
+      .createObject('tickets', { subject: 'Printer on fire', hs_pipeline: '0', hs_pipeline_stage: '1' }).id;
+    const ourTicketIds = new Set(
+      rig.emulator
+        .portal(HUB)
+        .objects('tickets')
+        .map((ticket) => ticket.id),
+    );
+    do {
+      otherPortalTicketId = rig.emulator
+        .portal(OTHER_HUB)
+        .createObject('tickets', { subject: 'Elsewhere', hs_pipeline: '0', hs_pipeline_stage: '1' }).id;
+    } while (ourTicketIds.has(otherPortalTicketId));
     const ourIds = new Set(ours.map((record) => record.id));
     // Record ids are per portal; make one in the other portal that ours does not have.
     do {
@@ -92,8 +123,63 @@ describe('HubSpot card API', () => {
     const other = await rig.signed('GET', cardPath(otherPortalCompanyId, OTHER_HUB));
     expect(other.status).toBe(404);
     expect(other.body.error.code).toBe('NOT_INSTALLED');
-    const tickets = await rig.signed('GET', cardPath('1', HUB, 'tickets'));
-    expect(tickets.body.error.code).toBe('NOT_TRACKED');
+    const deals = await rig.signed('GET', cardPath('1', HUB, 'deals'));
+    expect(deals.status).toBe(404);
+    expect(deals.body.error.code).toBe('NOT_TRACKED');
+  });
+
+  it("answers a cycle record (the ticket a sync made) with its company's state", async () => {
+    const company = await rig.signed('GET', cardPath(cycleCompanyId));
+    const ticket = await rig.signed('GET', cardPath(cycleTicketId, HUB, 'tickets'));
+    expect(ticket.status).toBe(200);
+    expect(isCardState(ticket.body)).toBe(true);
+    expect(ticket.body).toEqual({ ...company.body, objectType: 'tickets', objectId: cycleTicketId });
+    expect(ticket.text).not.toMatch(/access_?token|refresh/i);
+  });
+
+  it("answers NOT_TRACKED for a ticket of another pipeline and NOT_FOUND for another portal's ticket", async () => {
+    const foreign = await rig.signed('GET', cardPath(foreignTicketId, HUB, 'tickets'));
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('NOT_TRACKED');
+    const elsewhere = await rig.signed('GET', cardPath(otherPortalTicketId, HUB, 'tickets'));
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it("records a manual milestone from a cycle record's card on its company", async () => {
+    const response = await rig.signed(
+      'POST',
+      actionPath,
+      JSON.stringify({
+        objectType: 'tickets',
+        objectId: cycleTicketId,
+        action: 'achieve-milestone',
+        milestone: 'setup-done',
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ objectType: 'tickets', objectId: cycleTicketId });
+    const today = new Date(rig.emulator.clock.now()).toISOString().slice(0, 10);
+    const portal = rig.emulator.portal(HUB);
+    expect(portal.object('companies', cycleCompanyId)?.properties.milepost_ms_setup_done).toBe(today);
+    expect(portal.object('tickets', cycleTicketId)?.properties.milepost_ms_setup_done).toBeUndefined();
+    const [event] = await rig.admin.context.database.query<{ object_type: string; object_id: string }>(
+      'select object_type, object_id from webhook_events where object_id = $1',
+      [cycleCompanyId],
+    );
+    expect(event).toEqual({ object_type: 'companies', object_id: cycleCompanyId });
+    expect(rig.admin.logs.join('\n')).not.toMatch(/Bearer|access_?token/i);
+  });
+
+  it('answers NOT_TRACKED for a ticket in the Milepost pipeline without a company', async () => {
+    const orphan = rig.emulator.portal(HUB).createObject('tickets', {
+      subject: 'Made by hand',
+      hs_pipeline: 'milepost-saas-lifecycle',
+      hs_pipeline_stage: 'milepost-saas-lifecycle-onboarding',
+    });
+    const response = await rig.signed('GET', cardPath(orphan.id, HUB, 'tickets'));
+    expect(response.status).toBe(404);
+    expect(response.body.error).toMatchObject({ code: 'NOT_TRACKED', message: /not associated/ });
   });
 
   it('refuses unsigned, forged and stale requests, and bad queries', async () => {

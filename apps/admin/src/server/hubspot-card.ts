@@ -5,7 +5,7 @@
  * read with the calling portal's own token only, so a record of another portal is simply not found.
  */
 import { compileJourney, type Journey, type JourneyState, type Mapping, MilepostError } from '@milepost/core';
-import { hubSpotOutputProperties, hubSpotPaths } from '@milepost/hubspot';
+import { hubSpotOutputProperties, hubSpotPaths, hubSpotPipelineId } from '@milepost/hubspot';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AdminApp, AdminContext, AdminEnv, ConnectionWithSecrets } from './admin-context.js';
@@ -211,10 +211,23 @@ function signedPortal(
 interface CardTarget {
   connection: ConnectionWithSecrets;
   journey: InstallJourney;
+  /** The customer record whose state the card shows: the record itself, or the company of a cycle record. */
+  customerId: string;
 }
 
-/** The calling portal's connection and the journey tracking `objectType`, or the card's error codes. */
-async function cardTarget(context: AdminContext, hubId: number, objectType: string): Promise<CardTarget> {
+const NOT_FOUND_MESSAGE = 'this HubSpot account has no such record';
+
+/**
+ * The calling portal's connection, the journey the record is on and the customer record to read, or the
+ * card's error codes. A record of the journey's object is its own customer; a record of its cycle host
+ * object (tickets unless the mapping says otherwise) stands for the company it is associated with.
+ */
+async function cardTarget(
+  context: AdminContext,
+  hubId: number,
+  record: CardRecord,
+  startedAt: number,
+): Promise<CardTarget> {
   const install = await loadHubSpotInstall(context, hubId);
   if (!install || install.status === 'uninstalled') {
     throw new HttpError(
@@ -231,17 +244,147 @@ async function cardTarget(context: AdminContext, hubId: number, objectType: stri
     );
   }
   const journeys = await loadInstallJourneys(context, install.connectionId);
-  const journey = journeys.find((candidate) => candidate.recordObject === objectType);
-  if (!journey) {
+  const journey = journeys.find((candidate) => candidate.recordObject === record.objectType);
+  if (journey) {
+    return {
+      connection: await loadConnection(context, install.connectionId),
+      journey,
+      customerId: record.objectId,
+    };
+  }
+  const hosting = journeys.filter(
+    (candidate) => (candidate.mapping?.cycleObject ?? 'tickets') === record.objectType,
+  );
+  if (hosting.length === 0) {
     throw new HttpError(
       404,
       'NOT_TRACKED',
       journeys.length === 0
         ? 'no journey is set up on this HubSpot account yet; apply one in Milepost first'
-        : `no journey tracks ${objectType} records on this account`,
+        : `no journey tracks ${record.objectType} records on this account`,
     );
   }
-  return { connection: await loadConnection(context, install.connectionId), journey };
+  const connection = await loadConnection(context, install.connectionId);
+  try {
+    return await withinDeadline(startedAt, cycleTarget(context, connection, hosting, record));
+  } catch (error) {
+    return cardFailure(context, connection, error);
+  }
+}
+
+/** HubSpot names the pipeline property of deals differently from tickets' and custom objects'. */
+function pipelinePropertyOf(objectType: string): string {
+  return objectType === 'deals' ? 'pipeline' : 'hs_pipeline';
+}
+
+const cycleRecordSchema = z.object({
+  properties: z.record(z.string(), z.string().nullish()),
+});
+const associationsReadSchema = z.object({
+  results: z.array(
+    z.object({
+      to: z.array(z.object({ toObjectId: z.union([z.number(), z.string()]).transform(String) })),
+    }),
+  ),
+});
+
+/**
+ * A cycle record's journey (the one whose Milepost pipeline it is in) and its company (read through
+ * the v4 associations, which the adapter's sync creates with each cycle record).
+ */
+async function cycleTarget(
+  context: AdminContext,
+  connection: ConnectionWithSecrets,
+  hosting: InstallJourney[],
+  record: CardRecord,
+): Promise<CardTarget> {
+  const paths = hubSpotPaths();
+  const pipelineProperty = pipelinePropertyOf(record.objectType);
+  const cycle = await hubSpotCall(
+    context,
+    connection,
+    'GET',
+    `${paths.object(record.objectType, record.objectId)}?properties=${pipelineProperty},milepost_cycle_id`,
+  );
+  if (cycle.status === 404) throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+  const cycleRecord = cycleRecordSchema.safeParse(cycle.body);
+  if (!cycleRecord.success) throw hubSpotRefused(cycle.status);
+  const pipeline = cycleRecord.data.properties[pipelineProperty];
+  const journey = hosting.find((candidate) => hubSpotPipelineId(candidate.key) === pipeline);
+  if (!journey) {
+    throw new HttpError(
+      404,
+      'NOT_TRACKED',
+      `this record is not in a Milepost pipeline; only ${record.objectType} Milepost creates for a journey show one`,
+    );
+  }
+  const associations = await hubSpotCall(
+    context,
+    connection,
+    'POST',
+    paths.associationsBatch(record.objectType, journey.recordObject, 'read'),
+    { inputs: [{ id: record.objectId }] },
+  );
+  // A record without associations comes back as a 207 with an error entry and no result.
+  const read = associationsReadSchema.safeParse(associations.body);
+  if (!read.success || (associations.status >= 300 && associations.status !== 207))
+    throw hubSpotRefused(associations.status);
+  const customerIds = read.data.results.flatMap((result) => result.to.map((to) => to.toObjectId));
+  if (customerIds.length === 0) {
+    throw new HttpError(
+      404,
+      'NOT_TRACKED',
+      `this record is in the Milepost pipeline but not associated with one of its ${journey.recordObject}`,
+    );
+  }
+  // The cycle id (journey:company) names the company Milepost made it for, should more be associated.
+  const named = (cycleRecord.data.properties.milepost_cycle_id ?? '').split(':').at(-1) ?? '';
+  return {
+    connection,
+    journey,
+    customerId: customerIds.includes(named) ? named : customerIds[0]!,
+  };
+}
+
+function hubSpotRefused(status: number): HttpError {
+  return new HttpError(502, 'CONNECTION_FAILED', `HubSpot refused the request (${status}); try again`);
+}
+
+/**
+ * One call to HubSpot with the portal's own token; a refused token becomes `AUTHENTICATION_FAILED`
+ * (which {@link cardFailure} turns into NEEDS_REINSTALL).
+ */
+async function hubSpotCall(
+  context: AdminContext,
+  connection: ConnectionWithSecrets,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const accessToken =
+    connection.auth === 'oauth'
+      ? await hubSpotOAuthAccessToken(context)(connection)()
+      : String(connection.secrets.accessToken ?? '');
+  const response = await fetch(`${connection.baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(CARD_DEADLINE_MS),
+  });
+  const text = await response.text().catch(() => '');
+  if (response.status === 401) {
+    throw new MilepostError({ code: 'AUTHENTICATION_FAILED', message: 'HubSpot refused the access token' });
+  }
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, body: json };
 }
 
 /** Runs `work` within what is left of the card's deadline; 504 when HubSpot is too slow. */
@@ -275,7 +418,7 @@ async function cardFailure(
     );
   }
   if (MilepostError.isInstance(error) && error.code === 'INVALID_INPUT') {
-    throw new HttpError(404, 'NOT_FOUND', 'this HubSpot account has no such record');
+    throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
   }
   throw error;
 }
@@ -291,7 +434,7 @@ async function readCardState(
       startedAt,
       context
         .adapterFor(target.connection)
-        .status(target.journey.journey, target.journey.mapping, record.objectId, context.now()),
+        .status(target.journey.journey, target.journey.mapping, target.customerId, context.now()),
     );
     return { card: cardStateFromJourneyState(target.journey.journey, record, state), state };
   } catch (error) {
@@ -307,26 +450,14 @@ async function writeRecord(
   properties: Record<string, string>,
   startedAt: number,
 ): Promise<void> {
-  const accessToken =
-    connection.auth === 'oauth'
-      ? await hubSpotOAuthAccessToken(context)(connection)()
-      : String(connection.secrets.accessToken ?? '');
   const response = await withinDeadline(
     startedAt,
-    fetch(`${connection.baseUrl}${hubSpotPaths().object(record.objectType, record.objectId)}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ properties }),
-      signal: AbortSignal.timeout(CARD_DEADLINE_MS),
+    hubSpotCall(context, connection, 'PATCH', hubSpotPaths().object(record.objectType, record.objectId), {
+      properties,
     }),
   );
-  await response.arrayBuffer().catch(() => undefined);
-  if (response.status === 401) {
-    throw new MilepostError({ code: 'AUTHENTICATION_FAILED', message: 'HubSpot refused the access token' });
-  }
-  if (response.status === 404)
-    throw new HttpError(404, 'NOT_FOUND', 'this HubSpot account has no such record');
-  if (!response.ok) {
+  if (response.status === 404) throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+  if (response.status >= 300) {
     throw new HttpError(
       502,
       'CONNECTION_FAILED',
@@ -346,7 +477,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     const { hubId } = signedPortal(c, context, '');
     const query = parseOrBadRequest(recordQuerySchema, c.req.query());
     const record = { portalId: hubId, objectType: query.objectType, objectId: query.objectId };
-    const target = await cardTarget(context, hubId, record.objectType);
+    const target = await cardTarget(context, hubId, record, startedAt);
     const { card } = await readCardState(context, target, record, startedAt);
     c.header('cache-control', 'no-store');
     return c.json(card);
@@ -365,8 +496,14 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     }
     const action = parseOrBadRequest(actionSchema, json);
     const record = { portalId: hubId, objectType: action.objectType, objectId: action.objectId };
-    const target = await cardTarget(context, hubId, record.objectType);
+    const target = await cardTarget(context, hubId, record, startedAt);
     const { journey, mapping } = target.journey;
+    // On a cycle record the action changes its company, which is what the journey reads and writes.
+    const customer = {
+      portalId: hubId,
+      objectType: target.journey.recordObject,
+      objectId: target.customerId,
+    };
     const outputs = hubSpotOutputProperties(journey, mapping);
     const properties: Record<string, string> = {};
     if (action.action === 'achieve-milestone') {
@@ -408,11 +545,11 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     const claimed = await context.database.query(
       `insert into webhook_events (event_key, hub_id, object_type, object_id, received_at)
        values ($1, $2, $3, $4, $5) on conflict (event_key) do nothing returning event_key`,
-      [`card-action:${signature}`, hubId, record.objectType, record.objectId, context.now()],
+      [`card-action:${signature}`, hubId, customer.objectType, customer.objectId, context.now()],
     );
     if (claimed.length === 0) throw new HttpError(409, 'CONFLICT', 'this action was sent already');
     try {
-      await writeRecord(context, target.connection, record, properties, startedAt);
+      await writeRecord(context, target.connection, customer, properties, startedAt);
     } catch (error) {
       await cardFailure(context, target.connection, error);
     }
