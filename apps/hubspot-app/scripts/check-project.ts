@@ -44,6 +44,15 @@ export const CARD_LOCATIONS = ['crm.record.tab', 'crm.record.sidebar'];
 
 const TOP_LEVEL_FIELDS = ['uid', 'type', 'config'];
 
+/** Where the admin server takes HubSpot's webhooks (`apps/admin/API.md`). */
+export const WEBHOOKS_PATH = '/hubspot/webhooks';
+/** Company events the admin server needs besides property changes: a new customer, and one gone. */
+export const REQUIRED_COMPANY_EVENTS = ['company.creation', 'company.deletion'];
+/** Legacy CRM event types of the webhooks component (research: hubspot-api.md §1.9). */
+const LEGACY_EVENT_PATTERN =
+  /^(contact|company|deal|ticket)\.(creation|deletion|propertyChange|associationChange|merge|restore)$/;
+const PROPERTY_NAME_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
+
 interface ComponentFile {
   /** Relative to the source directory, e.g. `app/cards/journey-tab-hsmeta.json`. */
   path: string;
@@ -108,6 +117,53 @@ function checkApp(file: ComponentFile, baseUrl: string | null, problems: string[
     problems.push(`${file.path}: permittedUrls.fetch does not cover the cards' MILEPOST_BASE_URL ${baseUrl}`);
 }
 
+function checkWebhooks(file: ComponentFile, baseUrl: string | null, problems: string[]): void {
+  const config = file.content.config ?? {};
+  if (file.path !== 'app/webhooks/webhooks-hsmeta.json')
+    problems.push(`${file.path}: the webhooks component belongs in app/webhooks/webhooks-hsmeta.json`);
+  const settings = (config.settings ?? {}) as Record<string, unknown>;
+  const targetUrl = settings.targetUrl;
+  if (!isAllowedUrl(targetUrl))
+    problems.push(`${file.path}: settings.targetUrl "${String(targetUrl)}" must be https or localhost`);
+  else if (baseUrl !== null && targetUrl !== `${baseUrl}${WEBHOOKS_PATH}`)
+    problems.push(
+      `${file.path}: settings.targetUrl must be the admin server's ${baseUrl}${WEBHOOKS_PATH}, not ${String(targetUrl)}`,
+    );
+  const concurrency = settings.maxConcurrentRequests;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) > 0))
+    problems.push(`${file.path}: settings.maxConcurrentRequests must be a positive whole number`);
+  const subscriptions = (config.subscriptions ?? {}) as Record<string, unknown>;
+  const legacy = Array.isArray(subscriptions.legacyCrmObjects)
+    ? (subscriptions.legacyCrmObjects as Array<Record<string, unknown>>)
+    : [];
+  const seen = new Set<string>();
+  for (const [index, subscription] of legacy.entries()) {
+    const where = `${file.path}: legacyCrmObjects[${index}]`;
+    const type = subscription.subscriptionType;
+    if (typeof type !== 'string' || !LEGACY_EVENT_PATTERN.test(type)) {
+      problems.push(`${where}: "${String(type)}" is not a CRM event type such as company.propertyChange`);
+      continue;
+    }
+    if (typeof subscription.active !== 'boolean') problems.push(`${where}: active must be true or false`);
+    const property = subscription.propertyName;
+    if (type.endsWith('.propertyChange')) {
+      if (typeof property !== 'string' || !PROPERTY_NAME_PATTERN.test(property))
+        problems.push(`${where}: a propertyChange needs an internal propertyName`);
+    } else if (property !== undefined) {
+      problems.push(`${where}: only a propertyChange names a property`);
+    }
+    const key = `${type}:${String(property ?? '')}`;
+    if (seen.has(key)) problems.push(`${where}: ${type} ${String(property ?? '')} is subscribed twice`);
+    seen.add(key);
+  }
+  const active = legacy.filter((subscription) => subscription.active === true);
+  for (const event of REQUIRED_COMPANY_EVENTS)
+    if (!active.some((subscription) => subscription.subscriptionType === event))
+      problems.push(`${file.path}: no active ${event} subscription`);
+  if (!active.some((subscription) => subscription.subscriptionType === 'company.propertyChange'))
+    problems.push(`${file.path}: no active company.propertyChange subscription; syncs would never start`);
+}
+
 async function checkCard(file: ComponentFile, sourceDir: string, problems: string[]): Promise<void> {
   const config = file.content.config ?? {};
   if (!file.path.startsWith('app/cards/')) problems.push(`${file.path}: a card belongs in app/cards/`);
@@ -162,8 +218,8 @@ export async function checkProject(projectDir: string): Promise<string[]> {
     for (const skipped of skippedHsMetaFiles)
       problems.push(`${skipped}: not in a component directory, HubSpot would skip it`);
     for (const node of Object.values(intermediateRepresentation.intermediateNodesIndexedByUid))
-      if (node.componentType === 'CARD' && !node.componentDeps.app)
-        problems.push(`${node.metaFilePath}: the card is not attached to the app`);
+      if ((node.componentType === 'CARD' || node.componentType === 'WEBHOOKS') && !node.componentDeps.app)
+        problems.push(`${node.metaFilePath}: the component is not attached to the app`);
   } catch (error) {
     // translate throws on duplicate uids and on a project without component files.
     problems.push(`translate: ${error instanceof Error ? error.message : String(error)}`);
@@ -202,6 +258,11 @@ export async function checkProject(projectDir: string): Promise<string[]> {
     : null;
   if (baseUrl === null) problems.push('app/cards/milepost-config.ts: MILEPOST_BASE_URL is missing');
   for (const app of apps) checkApp(app, baseUrl, problems);
+
+  const webhooks = files.filter((file) => file.content.type === 'webhooks');
+  if (webhooks.length !== 1)
+    problems.push(`the project must have exactly one webhooks component, found ${webhooks.length}`);
+  for (const file of webhooks) checkWebhooks(file, baseUrl, problems);
 
   const cards = files.filter((file) => file.content.type === 'card');
   for (const card of cards) await checkCard(card, sourceDir, problems);

@@ -17,7 +17,7 @@ interface AppMeta {
 }
 
 describe('the HubSpot project, offline', () => {
-  it('translates with @hubspot/project-parsing-lib (validation skipped) into the app and one card per location', async () => {
+  it('translates with @hubspot/project-parsing-lib (validation skipped) into the app, one card per location and the webhooks', async () => {
     const { intermediateRepresentation, skippedHsMetaFiles } = await translate(
       { projectSourceDir: join(projectDir, 'src'), platformVersion: '2026.03' },
       { skipValidation: true },
@@ -28,8 +28,11 @@ describe('the HubSpot project, offline', () => {
       milepost_app: 'APPLICATION',
       milepost_journey_tab: 'CARD',
       milepost_journey_sidebar: 'CARD',
+      milepost_webhooks: 'WEBHOOKS',
     });
     expect(nodes.milepost_journey_tab?.componentDeps.app).toBe('milepost_app');
+    expect(nodes.milepost_webhooks?.componentDeps.app).toBe('milepost_app');
+    expect(nodes.milepost_webhooks?.metaFilePath).toBe('app/webhooks/webhooks-hsmeta.json');
     expect(nodes.milepost_journey_sidebar?.metaFilePath).toBe('app/cards/journey-sidebar-hsmeta.json');
   });
 
@@ -162,6 +165,34 @@ describe('checkProject on a broken copy', () => {
     expect(problems).toContain(
       'app/extras/note-hsmeta.json: not in a component directory, HubSpot would skip it',
     );
+  });
+
+  it('finds webhooks aimed elsewhere, a propertyChange without a property, and missing company events', async () => {
+    const problems = await brokenCopy((dir) =>
+      editJson(join(dir, 'src', 'app', 'webhooks', 'webhooks-hsmeta.json'), (meta) => {
+        const config = meta.config as {
+          settings: { targetUrl: string };
+          subscriptions: { legacyCrmObjects: Array<Record<string, unknown>> };
+        };
+        config.settings.targetUrl = 'https://elsewhere.example.com/hooks';
+        config.subscriptions.legacyCrmObjects = [
+          { subscriptionType: 'company.propertyChange', active: true },
+          { subscriptionType: 'company.explosion', active: true },
+        ];
+      }),
+    );
+    expect(problems).toEqual([
+      "app/webhooks/webhooks-hsmeta.json: settings.targetUrl must be the admin server's http://localhost:4400/hubspot/webhooks, not https://elsewhere.example.com/hooks",
+      'app/webhooks/webhooks-hsmeta.json: legacyCrmObjects[0]: a propertyChange needs an internal propertyName',
+      'app/webhooks/webhooks-hsmeta.json: legacyCrmObjects[1]: "company.explosion" is not a CRM event type such as company.propertyChange',
+      'app/webhooks/webhooks-hsmeta.json: no active company.creation subscription',
+      'app/webhooks/webhooks-hsmeta.json: no active company.deletion subscription',
+    ]);
+  });
+
+  it('finds a project without webhooks', async () => {
+    const problems = await brokenCopy((dir) => rm(join(dir, 'src', 'app', 'webhooks'), { recursive: true }));
+    expect(problems).toEqual(['the project must have exactly one webhooks component, found 0']);
   });
 
   it('rejects another platform version', async () => {
