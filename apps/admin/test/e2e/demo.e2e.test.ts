@@ -5,50 +5,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type RunningDemo, startDemo } from '../../src/server/admin-demo.js';
-import {
-  describeE2e,
-  E2E_TEST_TIMEOUT,
-  launchBrowser,
-  newContext,
-  shown,
-  signIn,
-  UI_DIR,
-} from './e2e-support.js';
+import { expect, it } from 'vitest';
+import { startDemo } from '../../src/server/admin-demo.js';
+import { describeE2e, E2E_TEST_TIMEOUT, shown, signIn, UI_DIR, useE2eBrowser } from './e2e-support.js';
 
 /** The demo syncs a few hundred customers on each CRM before it is ready. */
 const DEMO_START_TIMEOUT = 300_000;
 
 describeE2e('the demo (browser)', () => {
-  let browser: Browser;
-  let demo: RunningDemo;
-  let dataDir: string;
-  let context: BrowserContext;
-  let page: Page;
   const lines: string[] = [];
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'milepost-demo-e2e-'));
-    [browser, demo] = await Promise.all([
-      launchBrowser(),
-      // Only the built UI from the environment: no admin e-mail or password, so the demo makes one up.
-      startDemo({ port: 0, dataDir, env: { MILEPOST_UI_DIR: UI_DIR }, log: (line) => lines.push(line) }),
-    ]);
-    context = await newContext(browser);
-    page = await context.newPage();
+  const suite = useE2eBrowser(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'milepost-demo-e2e-'));
+    const removeDataDir = { close: () => rmSync(dataDir, { recursive: true, force: true }) };
+    // Only the built UI from the environment: no admin e-mail or password, so the demo makes one up.
+    const demo = await startDemo({
+      port: 0,
+      dataDir,
+      env: { MILEPOST_UI_DIR: UI_DIR },
+      log: (line) => lines.push(line),
+    });
+    // Closed in reverse: the demo stops before its data directory is removed.
+    return { removeDataDir, demo };
   }, DEMO_START_TIMEOUT);
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await demo?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it(
     'signs in with the demo admin and shows a funnel with customers for both connections',
     async () => {
+      const { demo, page } = suite;
       expect(demo.email).toBe('admin@milepost.local');
       await signIn(page, demo.adminUrl, demo.email, demo.password);
       // The demo's own progress lines never carry its password.

@@ -9,12 +9,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { HubSpotEmulator } from '@milepost/hubspot-emulator';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { adminConfigFromEnv } from '../../src/server/admin-config.js';
+import type { AdminContext } from '../../src/server/admin-context.js';
 import { type RunningAdminServer, startAdminServer } from '../../src/server/admin-server.js';
 import { createAdapterFactory } from '../../src/server/crm-adapters.js';
 import { type Database, openDatabase } from '../../src/server/database.js';
+import { hubSpotOAuthAccessToken } from '../../src/server/hubspot-install.js';
+import { freePort } from '../../src/server/hubspot-test-support.js';
 import { CHROMIUM_PATH, E2E_SKIPPED } from './e2e-environment.js';
 
 export { CHROMIUM_PATH, E2E_REQUIRED, E2E_SKIPPED } from './e2e-environment.js';
@@ -98,27 +102,58 @@ export interface E2eAdmin {
   close(): Promise<void>;
 }
 
+/** Options of {@link startE2eAdmin}. */
+export interface E2eAdminOptions {
+  /**
+   * Configures the server's HubSpot app with this emulator as HubSpot (authorize page, API, the
+   * emulator app's OAuth client), as hubspot-test-support.ts does for the route tests.
+   */
+  hubspot?: HubSpotEmulator;
+}
+
 /**
  * Starts the admin server on a free port with a fresh PGlite in memory and no `MILEPOST_ADMIN_*`
  * settings, so the first visit shows first-run setup.
  */
-export async function startE2eAdmin(): Promise<E2eAdmin> {
+export async function startE2eAdmin(options: E2eAdminOptions = {}): Promise<E2eAdmin> {
   if (!existsSync(`${UI_DIR}index.html`))
     throw new Error(`The UI is not built in ${UI_DIR}; the e2e global setup should have built it.`);
   const database: Database = await openDatabase({});
   const logs: string[] = [];
+  const { hubspot } = options;
+  // OAuth needs the public URL before the server starts (it is the redirect URI), so the port is
+  // picked first. It is `localhost`, like the server's URL, so the session cookie rides along.
+  const port = hubspot ? await freePort() : 0;
   const config = adminConfigFromEnv({
     MILEPOST_DATA_DIR: '/nonexistent',
     MILEPOST_SECRET_KEY: randomBytes(32).toString('hex'),
     MILEPOST_UI_DIR: UI_DIR,
-    PORT: '0',
+    PORT: String(port),
+    ...(hubspot
+      ? {
+          MILEPOST_PUBLIC_URL: `http://localhost:${port}`,
+          HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
+          HUBSPOT_BASE_URL: hubspot.url,
+          HUBSPOT_CLIENT_ID: hubspot.app.clientId,
+          HUBSPOT_CLIENT_SECRET: hubspot.app.clientSecret,
+        }
+      : {}),
   });
+  // Installs get the production token refresh, which needs the context the server makes.
+  let context: AdminContext | undefined;
   const server = await startAdminServer({
     config,
     database,
-    adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 50 }),
+    adapterFor: createAdapterFactory({
+      salesforcePollIntervalMs: 50,
+      oauthAccessToken: (connection) => {
+        if (!context) throw new Error('the admin server has not started');
+        return hubSpotOAuthAccessToken(context)(connection);
+      },
+    }),
     log: (line) => logs.push(line),
   });
+  context = server.context;
   return {
     url: server.url,
     server,
@@ -128,6 +163,44 @@ export async function startE2eAdmin(): Promise<E2eAdmin> {
       await database.close();
     },
   };
+}
+
+/** Anything a suite starts and stops: the admin, an emulator, the demo. */
+export interface Closable {
+  close(): Promise<void> | void;
+}
+
+/** The browser a suite drives: one context and page shared by its tests. */
+export interface E2eBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Registers the suite's lifecycle: `beforeAll` launches Chromium and runs `start` at the same time
+ * (the admin, emulators…), then opens a context and page; `afterAll` closes them all, what `start`
+ * made last first. The answer is filled in by `beforeAll`: read its fields inside tests only.
+ */
+export function useE2eBrowser<Resources extends Record<string, Closable>>(
+  start: () => Promise<Resources>,
+  hookTimeout: number = E2E_HOOK_TIMEOUT,
+): E2eBrowser & Resources {
+  const suite = {} as E2eBrowser & Resources;
+  let started: Closable[] = [];
+  beforeAll(async () => {
+    const [browser, resources] = await Promise.all([launchBrowser(), start()]);
+    started = Object.values(resources);
+    Object.assign(suite, resources, { browser });
+    suite.context = await newContext(browser);
+    suite.page = await suite.context.newPage();
+  }, hookTimeout);
+  afterAll(async () => {
+    await suite.context?.close();
+    await suite.browser?.close();
+    for (const resource of started.reverse()) await resource.close();
+  });
+  return suite;
 }
 
 /** The admin account the flows create through first-run setup. */
@@ -247,10 +320,11 @@ export async function chooseField(page: Page, rowLabel: string, fieldName: strin
   await expect.poll(() => combobox.getAttribute('aria-expanded')).toBe('false');
 }
 
-/** The plan screen: makes a plan, applies it after the confirmation and waits for the run's end. */
-export async function planAndApply(page: Page, connectionName: string): Promise<string> {
-  await page.getByRole('link', { name: 'Plan and apply', exact: true }).click();
-  await shown(page.getByRole('heading', { level: 1, name: /^Plan and apply / }));
+/**
+ * The plan → confirm → run flow (the plan screen and the install page share it): makes a plan,
+ * applies it after the confirmation and waits for the run's end; answers the run's status line.
+ */
+export async function applyPlan(page: Page, connectionName: string): Promise<string> {
   await page.getByRole('button', { name: 'Make a plan' }).click();
   await shown(page.getByRole('heading', { level: 2, name: `Plan for ${connectionName}` }));
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
@@ -260,4 +334,36 @@ export async function planAndApply(page: Page, connectionName: string): Promise<
   const finished = page.getByRole('status').filter({ hasText: /^(Succeeded|Partly succeeded|Failed)/ });
   await shown(finished, E2E_RUN_TIMEOUT);
   return (await finished.textContent()) ?? '';
+}
+
+/** The plan screen: opens it from the journey's tabs, then {@link applyPlan}. */
+export async function planAndApply(page: Page, connectionName: string): Promise<string> {
+  await page.getByRole('link', { name: 'Plan and apply', exact: true }).click();
+  await shown(page.getByRole('heading', { level: 1, name: /^Plan and apply / }));
+  return applyPlan(page, connectionName);
+}
+
+/** The mapping the server stored for a journey on the connection named so, read with the page's session. */
+export async function savedMapping(
+  page: Page,
+  adminUrl: string,
+  journeyKey: string,
+  connectionName: string,
+): Promise<{ saved: boolean; mapping: { facts: Record<string, unknown> } }> {
+  const connections: Array<{ id: string; name: string }> = await (
+    await page.request.get(`${adminUrl}/api/connections`)
+  ).json();
+  const connection = connections.find((item) => item.name === connectionName);
+  if (!connection) throw new Error(`no connection named ${connectionName}`);
+  return (await page.request.get(`${adminUrl}/api/journeys/${journeyKey}/mappings/${connection.id}`)).json();
+}
+
+/** The status cell ("✓ Mapped", "Same value"…) of one journey value in a value map table, for `expect.poll`. */
+export function valueMapStatus(valueMap: Locator, journeyValue: string): () => Promise<string | null> {
+  return () =>
+    valueMap
+      .getByRole('row', { name: new RegExp(`^${journeyValue}\\b`) })
+      .getByRole('cell')
+      .last()
+      .textContent();
 }

@@ -5,26 +5,24 @@
  * is also driven with the keyboard only.
  */
 import { Client } from '@hubspot/api-client';
-import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createHubSpotEmulator } from '@milepost/hubspot-emulator';
+import { expect, it } from 'vitest';
 import {
   addConnection,
   chooseField,
   completeSetup,
   describeE2e,
-  E2E_HOOK_TIMEOUT,
   E2E_TEST_TIMEOUT,
-  type E2eAdmin,
   focused,
   importTemplate,
-  launchBrowser,
-  newContext,
   openFieldMapping,
   planAndApply,
+  savedMapping,
   shown,
   startE2eAdmin,
   tabTo,
+  useE2eBrowser,
+  valueMapStatus,
 } from './e2e-support.js';
 
 const JOURNEY = 'SaaS customer success lifecycle';
@@ -32,31 +30,15 @@ const CONNECTION = 'Local HubSpot';
 const CONNECTION_OPTION = `${CONNECTION} (HubSpot)`;
 
 describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
-  let browser: Browser;
-  let admin: E2eAdmin;
-  let hubspot: HubSpotEmulator;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [browser, admin, hubspot] = await Promise.all([
-      launchBrowser(),
-      startE2eAdmin(),
-      createHubSpotEmulator({ seed: 'demo' }),
-    ]);
-    context = await newContext(browser);
-    page = await context.newPage();
-  }, E2E_HOOK_TIMEOUT);
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await admin?.close();
-    await hubspot?.close();
+  const suite = useE2eBrowser(async () => {
+    const [admin, hubspot] = await Promise.all([startE2eAdmin(), createHubSpotEmulator({ seed: 'demo' })]);
+    return { admin, hubspot };
   });
 
   it(
     'maps a fact and an enum fact, plans, applies, and the portal has the Milepost properties and pipeline',
     async () => {
+      const { admin, hubspot, page } = suite;
       await completeSetup(page, admin.url);
       await importTemplate(page, 'saas-lifecycle');
       await addConnection(page, {
@@ -74,12 +56,7 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
 
       // The journey's "pro" has no option of that name in the portal: the value map says so until mapped.
       const valueMap = await shown(page.getByRole('table', { name: /^Values of Plan/ }));
-      const valueStatus = (journeyValue: string) => () =>
-        valueMap
-          .getByRole('row', { name: new RegExp(`^${journeyValue}\\b`) })
-          .getByRole('cell')
-          .last()
-          .textContent();
+      const valueStatus = (journeyValue: string) => valueMapStatus(valueMap, journeyValue);
       await expect.poll(valueStatus('pro')).toBe('✗ Not mapped');
       await expect.poll(valueStatus('trial')).toBe('Same value');
       await valueMap.getByLabel('pro', { exact: true }).selectOption('professional');
@@ -90,11 +67,7 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
       await shown(page.getByRole('status').filter({ hasText: 'Mapping saved.' }));
 
       // What the server stored is what was picked (read with the browser's own session).
-      const connections = await (await page.request.get(`${admin.url}/api/connections`)).json();
-      const connectionId = connections.find((item: { name: string }) => item.name === CONNECTION).id;
-      const saved = await (
-        await page.request.get(`${admin.url}/api/journeys/saas-lifecycle/mappings/${connectionId}`)
-      ).json();
+      const saved = await savedMapping(page, admin.url, 'saas-lifecycle', CONNECTION);
       expect(saved.saved).toBe(true);
       expect(saved.mapping.facts).toEqual({
         contract_signed_date: { field: 'contract_signed_date' },
@@ -144,6 +117,7 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
     async () => {
       // Continues the test above (same page: signed in, journey imported, connection added), so it
       // fails along with it rather than on its own.
+      const { admin, page } = suite;
       await openFieldMapping(page, JOURNEY, CONNECTION_OPTION);
       const activeUsers = page.getByRole('combobox', { name: 'CRM field for Active users', exact: true });
       await tabTo(activeUsers, 60);
@@ -188,10 +162,7 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
       await tabTo(page.getByRole('button', { name: 'Save', exact: true }), 120);
       await page.keyboard.press('Enter');
       await shown(page.getByRole('status').filter({ hasText: 'Mapping saved.' }));
-      const connections = await (await page.request.get(`${admin.url}/api/connections`)).json();
-      const saved = await (
-        await page.request.get(`${admin.url}/api/journeys/saas-lifecycle/mappings/${connections[0].id}`)
-      ).json();
+      const saved = await savedMapping(page, admin.url, 'saas-lifecycle', CONNECTION);
       expect(saved.mapping.facts.active_users).toEqual({ field: 'active_users' });
     },
     E2E_TEST_TIMEOUT,

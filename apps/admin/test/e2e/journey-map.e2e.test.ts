@@ -1,43 +1,26 @@
 /** The journey map screen draws the server's SVG; its pixels are compared with a stored PNG. */
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   completeSetup,
   describeE2e,
-  E2E_HOOK_TIMEOUT,
   E2E_TEST_TIMEOUT,
-  type E2eAdmin,
   importTemplate,
-  launchBrowser,
-  newContext,
   shown,
   startE2eAdmin,
+  useE2eBrowser,
 } from './e2e-support.js';
 import { compareScreenshot } from './screenshot-compare.js';
 
 const STORED = fileURLToPath(new URL('./__screenshots__/saas-lifecycle-map.png', import.meta.url));
 
 describeE2e('journey map (browser)', () => {
-  let browser: Browser;
-  let admin: E2eAdmin;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [browser, admin] = await Promise.all([launchBrowser(), startE2eAdmin()]);
-    context = await newContext(browser);
-    page = await context.newPage();
-  }, E2E_HOOK_TIMEOUT);
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await admin?.close();
-  });
+  const suite = useE2eBrowser(async () => ({ admin: await startE2eAdmin() }));
 
   it(
     'renders the saas-lifecycle map as the stored picture',
     async () => {
+      const { admin, page } = suite;
       await completeSetup(page, admin.url);
       await importTemplate(page, 'saas-lifecycle');
       await page.getByRole('link', { name: 'Journeys', exact: true }).click();

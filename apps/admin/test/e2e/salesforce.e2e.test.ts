@@ -3,56 +3,41 @@
  * connection to the Salesforce emulator, field mapping with a picklist value map, plan, confirmed
  * apply — and then the org itself, described through jsforce, has the cycle object and the fields.
  */
-import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
+import { createSalesforceEmulator } from '@milepost/salesforce-emulator';
 import { Connection } from 'jsforce';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   addConnection,
   chooseField,
   completeSetup,
   describeE2e,
-  E2E_HOOK_TIMEOUT,
   E2E_TEST_TIMEOUT,
-  type E2eAdmin,
   importTemplate,
-  launchBrowser,
-  newContext,
   openFieldMapping,
   planAndApply,
+  savedMapping,
   shown,
   startE2eAdmin,
+  useE2eBrowser,
+  valueMapStatus,
 } from './e2e-support.js';
 
 const JOURNEY = 'SaaS customer success lifecycle';
 const CONNECTION = 'Local Salesforce';
 
 describeE2e('Salesforce: from sign-in to an applied journey (browser)', () => {
-  let browser: Browser;
-  let admin: E2eAdmin;
-  let salesforce: SalesforceEmulator;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [browser, admin, salesforce] = await Promise.all([
-      launchBrowser(),
+  const suite = useE2eBrowser(async () => {
+    const [admin, salesforce] = await Promise.all([
       startE2eAdmin(),
       createSalesforceEmulator({ seed: 'demo' }),
     ]);
-    context = await newContext(browser);
-    page = await context.newPage();
-  }, E2E_HOOK_TIMEOUT);
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await admin?.close();
-    await salesforce?.close();
+    return { admin, salesforce };
   });
 
   it(
     'maps a fact and a picklist fact, plans, applies, and the org has Success_Cycle__c and the Milepost fields',
     async () => {
+      const { admin, salesforce, page } = suite;
       await completeSetup(page, admin.url);
       await importTemplate(page, 'saas-lifecycle');
       await addConnection(page, {
@@ -69,12 +54,7 @@ describeE2e('Salesforce: from sign-in to an applied journey (browser)', () => {
 
       // Salesforce's picklist values are capitalised: no journey value matches one as it is.
       const valueMap = await shown(page.getByRole('table', { name: /^Values of Plan/ }));
-      const valueStatus = (journeyValue: string) => () =>
-        valueMap
-          .getByRole('row', { name: new RegExp(`^${journeyValue}\\b`) })
-          .getByRole('cell')
-          .last()
-          .textContent();
+      const valueStatus = (journeyValue: string) => valueMapStatus(valueMap, journeyValue);
       const values = { trial: 'Trial', starter: 'Starter', pro: 'Professional', enterprise: 'Enterprise' };
       for (const journeyValue of Object.keys(values)) {
         await expect.poll(valueStatus(journeyValue)).toBe('✗ Not mapped');
@@ -87,10 +67,7 @@ describeE2e('Salesforce: from sign-in to an applied journey (browser)', () => {
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await shown(page.getByRole('status').filter({ hasText: 'Mapping saved.' }));
 
-      const connections = await (await page.request.get(`${admin.url}/api/connections`)).json();
-      const saved = await (
-        await page.request.get(`${admin.url}/api/journeys/saas-lifecycle/mappings/${connections[0].id}`)
-      ).json();
+      const saved = await savedMapping(page, admin.url, 'saas-lifecycle', CONNECTION);
       expect(saved.mapping.facts).toEqual({
         contract_signed_date: { field: 'Contract_Signed_Date__c' },
         plan: { field: 'Plan__c', values },

@@ -1,40 +1,23 @@
 /** The sign-in and first-run forms with the keyboard only: Tab between fields, Enter submits. */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   ADMIN,
   describeE2e,
-  E2E_HOOK_TIMEOUT,
   E2E_TEST_TIMEOUT,
-  type E2eAdmin,
   focused,
-  launchBrowser,
-  newContext,
   shown,
   startE2eAdmin,
   tabTo,
+  useE2eBrowser,
 } from './e2e-support.js';
 
 describeE2e('sign-in with the keyboard (browser)', () => {
-  let browser: Browser;
-  let admin: E2eAdmin;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    [browser, admin] = await Promise.all([launchBrowser(), startE2eAdmin()]);
-    context = await newContext(browser);
-    page = await context.newPage();
-  }, E2E_HOOK_TIMEOUT);
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await admin?.close();
-  });
+  const suite = useE2eBrowser(async () => ({ admin: await startE2eAdmin() }));
 
   it(
     'creates the first admin, signs out, refuses a wrong password and signs in, all without a mouse',
     async () => {
+      const { admin, page } = suite;
       await page.goto(admin.url);
       await shown(page.getByRole('heading', { level: 1, name: 'Create the admin account' }));
 
