@@ -286,6 +286,15 @@ export function useJourneyConnectionPicker(fixedJourney?: string): JourneyConnec
   const journey = fixedJourney ?? journeyParameter;
   const journeyId = useId();
   const connectionId = useId();
+  // When there is only one to choose, it is chosen: nobody should pick from a list of one.
+  const onlyJourney = journeys.data?.length === 1 ? journeys.data[0]?.key : undefined;
+  const onlyConnection = connections.data?.length === 1 ? connections.data[0]?.id : undefined;
+  useEffect(() => {
+    if (!fixedJourney && !journeyParameter && onlyJourney) setJourney(onlyJourney);
+  }, [fixedJourney, journeyParameter, onlyJourney, setJourney]);
+  useEffect(() => {
+    if (!connection && onlyConnection) setConnection(onlyConnection);
+  }, [connection, onlyConnection, setConnection]);
 
   const picker = (
     <div className="picker">
