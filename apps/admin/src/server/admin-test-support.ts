@@ -5,10 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
+import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createAdminApp } from './admin-app.js';
 import { adminConfigFromEnv } from './admin-config.js';
 import type { AdapterFactory, AdminContext } from './admin-context.js';
 import { createAdminContext } from './admin-server.js';
+import { createAdapterFactory } from './crm-adapters.js';
 import { type Database, openDatabase, pgliteAsDatabase } from './database.js';
 
 // Booting PGlite takes seconds: one instance per test file, a fresh schema per test admin. The
@@ -170,4 +174,87 @@ export async function createTestAdmin(
       await database.close();
     },
   };
+}
+
+/** A signed-in test admin whose `request` keeps every response, to check for leaked secrets at the end. */
+export interface RecordingAdmin extends TestAdmin {
+  /** Every response of `request`; push a second client's responses here to have them checked too. */
+  responses: TestResponse[];
+}
+
+/**
+ * A fresh test admin, signed in, with real adapters (Salesforce polling shortened for the emulator)
+ * unless `adapterFor` says otherwise. Close it with {@link closeCheckingSecrets}.
+ */
+export async function createRecordingAdmin(
+  options: { adapterFor?: AdapterFactory } = {},
+): Promise<RecordingAdmin> {
+  const admin = await createTestAdmin({
+    adapterFor: options.adapterFor ?? createAdapterFactory({ salesforcePollIntervalMs: 5 }),
+  });
+  await admin.signIn();
+  const responses: TestResponse[] = [];
+  return {
+    ...admin,
+    responses,
+    async request(...args) {
+      const response = await admin.request(...args);
+      responses.push(response);
+      return response;
+    },
+  };
+}
+
+/**
+ * Asserts that no secret the test sent is in a recorded response, a log line or the rows of `tables`
+ * (secrets may only be stored sealed), then closes the admin. Undefined secrets (an emulator the
+ * test did not start) are skipped.
+ */
+export async function closeCheckingSecrets(
+  admin: RecordingAdmin,
+  secrets: ReadonlyArray<string | undefined>,
+  tables: readonly string[] = [],
+): Promise<void> {
+  // Closed even when a check fails, so one leak does not also leave a database schema behind.
+  try {
+    const stored = await Promise.all(
+      tables.map(async (table) =>
+        JSON.stringify(await admin.context.database.query(`select * from ${table}`)),
+      ),
+    );
+    for (const secret of secrets) {
+      if (secret === undefined) continue;
+      for (const response of admin.responses) expect(response.text).not.toContain(secret);
+      for (const line of admin.logs) expect(line).not.toContain(secret);
+      for (const rows of stored) expect(rows).not.toContain(secret);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Both emulators on their demo seed, shared by the tests of a file. */
+export interface DemoEmulators {
+  hubspot: HubSpotEmulator;
+  salesforce: SalesforceEmulator;
+}
+
+/**
+ * Registers a `beforeAll` that starts both emulators on the demo seed (HubSpot without rate limits,
+ * so a burst of route tests never waits) and an `afterAll` that closes them. The fields are filled
+ * by `beforeAll`: read them inside tests and hooks only.
+ */
+export function withDemoEmulators(): DemoEmulators {
+  const emulators = {} as DemoEmulators;
+  beforeAll(async () => {
+    [emulators.hubspot, emulators.salesforce] = await Promise.all([
+      createHubSpotEmulator({ seed: 'demo', rateLimits: false }),
+      createSalesforceEmulator({ seed: 'demo' }),
+    ]);
+  });
+  afterAll(async () => {
+    await emulators.hubspot?.close();
+    await emulators.salesforce?.close();
+  });
+  return emulators;
 }

@@ -1,62 +1,47 @@
-import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
-import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestAdmin, type TestAdmin, type TestResponse } from './admin-test-support.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  closeCheckingSecrets,
+  createRecordingAdmin,
+  type RecordingAdmin,
+  withDemoEmulators,
+} from './admin-test-support.js';
 import { updateConnectionSecrets } from './connection-store.js';
-import { createAdapterFactory } from './crm-adapters.js';
 
-let hubspot: HubSpotEmulator;
-let salesforce: SalesforceEmulator;
-beforeAll(async () => {
-  hubspot = await createHubSpotEmulator({ seed: 'demo', rateLimits: false });
-  salesforce = await createSalesforceEmulator({ seed: 'demo' });
-});
-afterAll(async () => {
-  await hubspot?.close();
-  await salesforce?.close();
-});
+const emulators = withDemoEmulators();
 
 const BAD_HUBSPOT_TOKEN = 'pat-na1-11111111-2222-4333-8444-555555555555';
 const BAD_SALESFORCE_TOKEN = '00D000000000001AAA!NotAValidSessionToken0000';
 
 describe('connection routes', () => {
-  let admin: TestAdmin;
+  let admin: RecordingAdmin;
   /** Every secret a test sent, to assert none comes back or reaches the log. */
   let secrets: string[];
-  let responses: TestResponse[];
-  const call: TestAdmin['request'] = async (...args) => {
-    const response = await admin.request(...args);
-    responses.push(response);
-    return response;
-  };
+  const call: RecordingAdmin['request'] = (...args) => admin.request(...args);
 
   beforeEach(async () => {
-    admin = await createTestAdmin({ adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 5 }) });
-    await admin.signIn();
-    secrets = [hubspot.defaultToken, salesforce.defaultToken, BAD_HUBSPOT_TOKEN, BAD_SALESFORCE_TOKEN];
-    responses = [];
+    admin = await createRecordingAdmin();
+    secrets = [
+      emulators.hubspot.defaultToken,
+      emulators.salesforce.defaultToken,
+      BAD_HUBSPOT_TOKEN,
+      BAD_SALESFORCE_TOKEN,
+    ];
   });
-  afterEach(async () => {
-    for (const secret of secrets) {
-      for (const response of responses) expect(response.text).not.toContain(secret);
-      for (const line of admin.logs) expect(line).not.toContain(secret);
-    }
-    await admin.close();
-  });
+  afterEach(() => closeCheckingSecrets(admin, secrets));
 
   const addHubSpot = () =>
     call('POST', '/api/connections', {
       target: 'hubspot',
       name: 'Demo portal',
-      accessToken: hubspot.defaultToken,
-      baseUrl: `${hubspot.url}/`,
+      accessToken: emulators.hubspot.defaultToken,
+      baseUrl: `${emulators.hubspot.url}/`,
     });
   const addSalesforce = () =>
     call('POST', '/api/connections', {
       target: 'salesforce',
       name: 'Demo org',
-      instanceUrl: salesforce.url,
-      accessToken: salesforce.defaultToken,
+      instanceUrl: emulators.salesforce.url,
+      accessToken: emulators.salesforce.defaultToken,
     });
   const storedRows = () => admin.context.database.query('select * from connections');
 
@@ -68,28 +53,32 @@ describe('connection routes', () => {
       target: 'hubspot',
       name: 'Demo portal',
       auth: 'token',
-      baseUrl: hubspot.url,
-      hubId: hubspot.defaultHubId,
+      baseUrl: emulators.hubspot.url,
+      hubId: emulators.hubspot.defaultHubId,
       createdAt: expect.any(String),
     });
     const list = await call('GET', '/api/connections');
     expect(list.body).toEqual([created.body]);
     const [row] = await storedRows();
-    expect(JSON.stringify(row)).not.toContain(hubspot.defaultToken);
+    expect(JSON.stringify(row)).not.toContain(emulators.hubspot.defaultToken);
     expect(admin.logs.some((line) => line.includes(created.body.id))).toBe(true);
   });
 
   it('adds Salesforce connections with a token or with client credentials', async () => {
     const withToken = await addSalesforce();
     expect(withToken.status).toBe(201);
-    expect(withToken.body).toMatchObject({ target: 'salesforce', auth: 'token', baseUrl: salesforce.url });
+    expect(withToken.body).toMatchObject({
+      target: 'salesforce',
+      auth: 'token',
+      baseUrl: emulators.salesforce.url,
+    });
     expect(withToken.body).not.toHaveProperty('hubId');
     const clientSecret = 'connected-app-secret-0123456789';
     secrets.push(clientSecret);
     const withClient = await call('POST', '/api/connections', {
       target: 'salesforce',
       name: 'Demo org (client credentials)',
-      instanceUrl: salesforce.url,
+      instanceUrl: emulators.salesforce.url,
       clientId: '3MVG9-demo-client-id',
       clientSecret,
     });
@@ -105,7 +94,7 @@ describe('connection routes', () => {
       target: 'hubspot',
       name: 'Wrong token',
       accessToken: BAD_HUBSPOT_TOKEN,
-      baseUrl: hubspot.url,
+      baseUrl: emulators.hubspot.url,
     });
     expect(response.status).toBe(502);
     expect(response.body.error.code).toBe('CONNECTION_FAILED');
@@ -118,7 +107,7 @@ describe('connection routes', () => {
     const response = await call('POST', '/api/connections', {
       target: 'salesforce',
       name: 'Expired',
-      instanceUrl: salesforce.url,
+      instanceUrl: emulators.salesforce.url,
       accessToken: BAD_SALESFORCE_TOKEN,
     });
     expect(response.status).toBe(502);
@@ -265,23 +254,22 @@ describe('connection routes', () => {
   });
 
   it('answers 502 CONNECTION_FAILED for a failure that is not the CRM answering', async () => {
-    const failing = await createTestAdmin({
+    const failing = await createRecordingAdmin({
       adapterFor: () => {
-        throw new TypeError(`fetch failed for ${hubspot.defaultToken}`);
+        throw new TypeError(`fetch failed for ${emulators.hubspot.defaultToken}`);
       },
     });
     try {
-      await failing.signIn();
       const response = await failing.request('POST', '/api/connections', {
         target: 'hubspot',
         name: 'x',
-        accessToken: hubspot.defaultToken,
+        accessToken: emulators.hubspot.defaultToken,
       });
       expect(response.status).toBe(502);
       expect(response.body.error.code).toBe('CONNECTION_FAILED');
-      expect(response.text).not.toContain(hubspot.defaultToken);
+      expect(response.text).not.toContain(emulators.hubspot.defaultToken);
       expect(response.text).toContain('[redacted]');
-      expect(failing.logs.join('\n')).not.toContain(hubspot.defaultToken);
+      expect(failing.logs.join('\n')).not.toContain(emulators.hubspot.defaultToken);
       expect(await failing.context.database.query('select * from connections')).toHaveLength(0);
     } finally {
       await failing.close();
@@ -304,15 +292,15 @@ describe('connection routes', () => {
       anonymous.request('POST', '/api/connections', {
         target: 'hubspot',
         name: 'x',
-        accessToken: hubspot.defaultToken,
-        baseUrl: hubspot.url,
+        accessToken: emulators.hubspot.defaultToken,
+        baseUrl: emulators.hubspot.url,
       }),
       anonymous.request('DELETE', `/api/connections/${id}`),
       anonymous.request('GET', `/api/connections/${id}/preflight`),
       anonymous.request('GET', `/api/connections/${id}/fields`),
     ];
     for (const response of await Promise.all(attempts)) {
-      responses.push(response);
+      admin.responses.push(response);
       expect(response.status).toBe(401);
       expect(response.body.error.code).toBe('UNAUTHENTICATED');
     }

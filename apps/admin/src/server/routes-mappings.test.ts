@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { mappingSchema } from '@milepost/core';
-import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
-import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createTestAdmin, type TestAdmin } from './admin-test-support.js';
-import { createAdapterFactory } from './crm-adapters.js';
+import {
+  closeCheckingSecrets,
+  createRecordingAdmin,
+  type RecordingAdmin,
+  withDemoEmulators,
+} from './admin-test-support.js';
 import { loadMapping, serializeMapping } from './mapping-store.js';
 
 // The CLI demo's mapping files map the saas-lifecycle template onto the emulators' demo seed.
@@ -15,19 +17,10 @@ const demoMapping = (target: 'hubspot' | 'salesforce') =>
     'utf8',
   );
 
-let hubspot: HubSpotEmulator;
-let salesforce: SalesforceEmulator;
-beforeAll(async () => {
-  hubspot = await createHubSpotEmulator({ seed: 'demo', rateLimits: false });
-  salesforce = await createSalesforceEmulator({ seed: 'demo' });
-});
-afterAll(async () => {
-  await hubspot?.close();
-  await salesforce?.close();
-});
+const emulators = withDemoEmulators();
 
 describe('field mapping routes', () => {
-  let admin: TestAdmin;
+  let admin: RecordingAdmin;
   let hubSpotId: string;
   let salesforceId: string;
   const url = (connectionId: string, rest = '', journey = 'saas-lifecycle') =>
@@ -43,31 +36,26 @@ describe('field mapping routes', () => {
   });
 
   beforeEach(async () => {
-    admin = await createTestAdmin({ adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 5 }) });
-    await admin.signIn();
+    admin = await createRecordingAdmin();
     expect((await admin.request('POST', '/api/journeys', { template: 'saas-lifecycle' })).status).toBe(201);
     const added = await admin.request('POST', '/api/connections', {
       target: 'hubspot',
       name: 'Demo portal',
-      accessToken: hubspot.defaultToken,
-      baseUrl: hubspot.url,
+      accessToken: emulators.hubspot.defaultToken,
+      baseUrl: emulators.hubspot.url,
     });
     hubSpotId = added.body.id;
     const addedSalesforce = await admin.request('POST', '/api/connections', {
       target: 'salesforce',
       name: 'Demo org',
-      instanceUrl: salesforce.url,
-      accessToken: salesforce.defaultToken,
+      instanceUrl: emulators.salesforce.url,
+      accessToken: emulators.salesforce.defaultToken,
     });
     salesforceId = addedSalesforce.body.id;
   });
-  afterEach(async () => {
-    for (const line of admin.logs) {
-      expect(line).not.toContain(hubspot.defaultToken);
-      expect(line).not.toContain(salesforce.defaultToken);
-    }
-    await admin.close();
-  });
+  afterEach(() =>
+    closeCheckingSecrets(admin, [emulators.hubspot.defaultToken, emulators.salesforce.defaultToken]),
+  );
 
   it('answers an empty default mapping before one is saved', async () => {
     const response = await admin.request('GET', url(hubSpotId));

@@ -1,54 +1,33 @@
 import { readTemplate } from '@milepost/core';
-import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
-import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestAdmin, type TestAdmin, type TestResponse } from './admin-test-support.js';
-import { createAdapterFactory } from './crm-adapters.js';
+import { closeCheckingSecrets, createRecordingAdmin, type RecordingAdmin } from './admin-test-support.js';
 import { saveMapping } from './mapping-store.js';
-import { demoMappingSource, journeyOnEmulator, waitForRun } from './run-test-support.js';
+import { demoMappingSource, emulatorsPerTest, journeyOnEmulator, waitForRun } from './run-test-support.js';
 
 const template = readTemplate('saas-lifecycle');
 
 describe('plan routes', () => {
-  let admin: TestAdmin;
-  let hubspot: HubSpotEmulator | undefined;
-  let salesforce: SalesforceEmulator | undefined;
-  let responses: TestResponse[];
-  const call: TestAdmin['request'] = async (...args) => {
-    const response = await admin.request(...args);
-    responses.push(response);
-    return response;
-  };
+  let admin: RecordingAdmin;
+  const crm = emulatorsPerTest();
+  const call: RecordingAdmin['request'] = (...args) => admin.request(...args);
 
   // The admin (PGlite boots in seconds) comes up in the hook, with its longer timeout.
   beforeEach(async () => {
-    admin = await createTestAdmin({ adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 5 }) });
-    await admin.signIn();
-    responses = [];
+    admin = await createRecordingAdmin();
   });
 
   async function start(target: 'hubspot' | 'salesforce'): Promise<string> {
     if (target === 'hubspot') {
-      hubspot = await createHubSpotEmulator({ seed: 'demo', rateLimits: false });
+      const hubspot = await crm.startHubSpot('demo');
       return journeyOnEmulator(admin, { target, hubspot });
     }
-    salesforce = await createSalesforceEmulator({ seed: 'demo' });
+    const salesforce = await crm.startSalesforce();
     return journeyOnEmulator(admin, { target, salesforce });
   }
 
   afterEach(async () => {
-    const secrets = [hubspot?.defaultToken, salesforce?.defaultToken].filter(
-      (secret) => secret !== undefined,
-    );
-    for (const secret of secrets) {
-      for (const response of responses) expect(response.text).not.toContain(secret);
-      for (const line of admin.logs) expect(line).not.toContain(secret);
-    }
-    await admin.close();
-    await hubspot?.close();
-    await salesforce?.close();
-    hubspot = undefined;
-    salesforce = undefined;
+    await closeCheckingSecrets(admin, crm.tokens());
+    await crm.close();
   });
 
   const runs = () => admin.context.database.query('select * from runs');
@@ -82,8 +61,8 @@ describe('plan routes', () => {
       applied_run_id: null,
     });
     expect(
-      hubspot!
-        .portal(hubspot!.defaultHubId)
+      crm
+        .hubspot!.portal(crm.hubspot!.defaultHubId)
         .properties('companies')
         .map((p) => p.name),
     ).not.toContain('milepost_stage');
@@ -106,7 +85,7 @@ describe('plan routes', () => {
     expect(finished.summary).toMatch(new RegExp(`^applied ${changes} of ${changes} changes`));
     expect(finished.finishedAt).not.toBeNull();
 
-    const portal = hubspot!.portal(hubspot!.defaultHubId);
+    const portal = crm.hubspot!.portal(crm.hubspot!.defaultHubId);
     expect(portal.properties('companies').map((property) => property.name)).toContain('milepost_stage');
     const pipeline = portal.pipelines('tickets').find((candidate) => candidate.label.includes('SaaS'));
     expect(pipeline?.stages.length).toBeGreaterThanOrEqual(4);
@@ -185,7 +164,7 @@ describe('plan routes', () => {
       ['POST', `/api/plans/${plan.body.id}/apply`, { confirm: true }],
     ] as const) {
       const response = await stranger.request(method, path, body);
-      responses.push(response);
+      admin.responses.push(response);
       expect(response.status).toBe(401);
       expect(response.body.error.code).toBe('UNAUTHENTICATED');
     }
@@ -203,7 +182,7 @@ describe('plan routes', () => {
     const finished = await waitForRun(admin, started.body.id);
     expect(finished.status).toBe('succeeded');
     expect(finished.results).toHaveLength(created.body.plan.changes.length);
-    const org = salesforce!.org();
+    const org = crm.salesforce!.org();
     expect(org.component('CustomObject', 'Success_Cycle__c')).toBeDefined();
     expect(org.visibleFields('Account').some((field) => field.startsWith('Milepost'))).toBe(true);
     const second = await call('POST', '/api/journeys/saas-lifecycle/plans', { connectionId });

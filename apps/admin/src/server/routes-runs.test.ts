@@ -1,45 +1,22 @@
-import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
-import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestAdmin, type TestAdmin, type TestResponse } from './admin-test-support.js';
-import { createAdapterFactory } from './crm-adapters.js';
-import { journeyOnEmulator, planAndApply, waitForRun } from './run-test-support.js';
+import { closeCheckingSecrets, createRecordingAdmin, type RecordingAdmin } from './admin-test-support.js';
+import { emulatorsPerTest, journeyOnEmulator, planAndApply, waitForRun } from './run-test-support.js';
 
 describe('sync and run routes', () => {
-  let admin: TestAdmin;
-  let hubspot: HubSpotEmulator | undefined;
-  let salesforce: SalesforceEmulator | undefined;
-  let responses: TestResponse[];
-  const call: TestAdmin['request'] = async (...args) => {
-    const response = await admin.request(...args);
-    responses.push(response);
-    return response;
-  };
+  let admin: RecordingAdmin;
+  const crm = emulatorsPerTest();
+  const call: RecordingAdmin['request'] = (...args) => admin.request(...args);
 
   beforeEach(async () => {
-    admin = await createTestAdmin({ adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 5 }) });
-    await admin.signIn();
-    responses = [];
+    admin = await createRecordingAdmin();
   });
   afterEach(async () => {
-    const secrets = [hubspot?.defaultToken, salesforce?.defaultToken].filter(
-      (secret) => secret !== undefined,
-    );
-    const stored = JSON.stringify(await admin.context.database.query('select * from runs'));
-    for (const secret of secrets) {
-      for (const response of responses) expect(response.text).not.toContain(secret);
-      for (const line of admin.logs) expect(line).not.toContain(secret);
-      expect(stored).not.toContain(secret);
-    }
-    await admin.close();
-    await hubspot?.close();
-    await salesforce?.close();
-    hubspot = undefined;
-    salesforce = undefined;
+    await closeCheckingSecrets(admin, crm.tokens(), ['runs']);
+    await crm.close();
   });
 
   async function appliedHubSpot(): Promise<string> {
-    hubspot = await createHubSpotEmulator({ seed: 'demo', rateLimits: false });
+    const hubspot = await crm.startHubSpot('demo');
     const connectionId = await journeyOnEmulator(admin, { target: 'hubspot', hubspot });
     expect((await planAndApply(admin, connectionId)).status).toBe('succeeded');
     return connectionId;
@@ -96,8 +73,8 @@ describe('sync and run routes', () => {
     ]);
     expect(states).toHaveLength(300);
     const companies = new Map(
-      hubspot!
-        .portal(hubspot!.defaultHubId)
+      crm
+        .hubspot!.portal(crm.hubspot!.defaultHubId)
         .objects('companies')
         .map((company) => [company.id, company.properties]),
     );
@@ -130,9 +107,9 @@ describe('sync and run routes', () => {
   it('reports per-record failures, and a retry syncs only the failed records', async () => {
     const connectionId = await appliedHubSpot();
     const applyRun = (await runRows())[0]!.id as string;
-    const companies = hubspot!.portal(hubspot!.defaultHubId).objects('companies');
+    const companies = crm.hubspot!.portal(crm.hubspot!.defaultHubId).objects('companies');
     const failing = [companies[3]!.id, companies[150]!.id];
-    hubspot!.faults.set({
+    crm.hubspot!.faults.set({
       batchFailures: { ids: failing, status: 400, message: 'Property values were not valid' },
     });
     const started = await sync(connectionId);
@@ -141,7 +118,7 @@ describe('sync and run routes', () => {
     expect([...new Set(finished.errors.map((error) => error.record))].sort()).toEqual([...failing].sort());
     expect(finished.errors[0]!.message).toContain('Property values were not valid');
     expect(finished.summary).toContain('2 records failed');
-    hubspot!.faults.clear();
+    crm.hubspot!.faults.clear();
 
     const retried = await call('POST', `/api/runs/${finished.id}/retry`);
     expect(retried.status).toBe(202);
@@ -158,7 +135,7 @@ describe('sync and run routes', () => {
     expect(done).toMatchObject({ status: 'succeeded', errors: [], progress: { done: 2, total: 2 } });
     expect(done.summary).toMatch(/^2 records evaluated, 2 changed/);
     // objects() answers copies: read the portal again to see what the retry wrote.
-    const after = hubspot!.portal(hubspot!.defaultHubId).objects('companies');
+    const after = crm.hubspot!.portal(crm.hubspot!.defaultHubId).objects('companies');
     for (const id of failing) {
       expect(after.find((company) => company.id === id)?.properties.milepost_stage).toBeTruthy();
     }
@@ -174,7 +151,7 @@ describe('sync and run routes', () => {
 
   it('syncs only the records asked for', async () => {
     const connectionId = await appliedHubSpot();
-    const [first] = hubspot!.portal(hubspot!.defaultHubId).objects('companies');
+    const [first] = crm.hubspot!.portal(crm.hubspot!.defaultHubId).objects('companies');
     const started = await sync(connectionId, [first!.id, first!.id]);
     expect(started.body.progress).toEqual({ done: 0, total: 1 });
     const finished = await waitForRun(admin, started.body.id);
@@ -185,7 +162,7 @@ describe('sync and run routes', () => {
   }, 120_000);
 
   it('answers bad input with 4xx and stores nothing', async () => {
-    hubspot = await createHubSpotEmulator({ seed: 'empty', rateLimits: false });
+    const hubspot = await crm.startHubSpot('empty');
     const connectionId = await journeyOnEmulator(admin, { target: 'hubspot', hubspot });
     for (const body of [
       {},
@@ -208,7 +185,7 @@ describe('sync and run routes', () => {
   });
 
   it('answers 401 without sign-in', async () => {
-    hubspot = await createHubSpotEmulator({ seed: 'empty', rateLimits: false });
+    const hubspot = await crm.startHubSpot('empty');
     const connectionId = await journeyOnEmulator(admin, { target: 'hubspot', hubspot });
     const stranger = admin.client();
     for (const [method, path, body] of [
@@ -218,14 +195,14 @@ describe('sync and run routes', () => {
       ['POST', '/api/runs/some-id/retry', undefined],
     ] as const) {
       const response = await stranger.request(method, path, body);
-      responses.push(response);
+      admin.responses.push(response);
       expect(response.status).toBe(401);
     }
     expect(await runRows()).toHaveLength(0);
   });
 
   it('on Salesforce: apply, sync, a record failure in the run errors, and the retry fixes it', async () => {
-    salesforce = await createSalesforceEmulator({ seed: 'demo' });
+    const salesforce = await crm.startSalesforce();
     const connectionId = await journeyOnEmulator(admin, { target: 'salesforce', salesforce });
     expect((await planAndApply(admin, connectionId)).status).toBe('succeeded');
     const org = salesforce.org();

@@ -3,8 +3,8 @@
  * emulators stored through the connection store, the CLI's demo mappings, and waiting on a run.
  */
 import { readFileSync } from 'node:fs';
-import type { HubSpotEmulator } from '@milepost/hubspot-emulator';
-import type { SalesforceEmulator } from '@milepost/salesforce-emulator';
+import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
+import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
 import type { TestAdmin, TestClient } from './admin-test-support.js';
 import { createConnection } from './connection-store.js';
 import { saveMapping } from './mapping-store.js';
@@ -74,4 +74,44 @@ export async function planAndApply(client: TestClient, connectionId: string): Pr
   const started = await client.request('POST', `/api/plans/${plan.body.id}/apply`, { confirm: true });
   if (started.status !== 202) throw new Error(`apply: ${started.status} ${started.text}`);
   return waitForRun(client, started.body.id);
+}
+
+/** The emulators the current test started (each test gets fresh ones: runs change the CRM). */
+export interface EmulatorsPerTest {
+  hubspot: HubSpotEmulator | undefined;
+  salesforce: SalesforceEmulator | undefined;
+  /** Starts the HubSpot emulator without rate limits, so polling tests never wait on a budget. */
+  startHubSpot(seed: 'demo' | 'empty'): Promise<HubSpotEmulator>;
+  startSalesforce(): Promise<SalesforceEmulator>;
+  /** The started emulators' tokens, for `closeCheckingSecrets`. */
+  tokens(): Array<string | undefined>;
+  /** Closes what was started and forgets it; call it after the admin is closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Holder of the emulators a test starts. No hook of its own: the file's `afterEach` closes the admin
+ * (checking the tokens) first and these next, in that order, while the tokens are still known.
+ */
+export function emulatorsPerTest(): EmulatorsPerTest {
+  const emulators: EmulatorsPerTest = {
+    hubspot: undefined,
+    salesforce: undefined,
+    async startHubSpot(seed) {
+      emulators.hubspot = await createHubSpotEmulator({ seed, rateLimits: false });
+      return emulators.hubspot;
+    },
+    async startSalesforce() {
+      emulators.salesforce = await createSalesforceEmulator({ seed: 'demo' });
+      return emulators.salesforce;
+    },
+    tokens: () => [emulators.hubspot?.defaultToken, emulators.salesforce?.defaultToken],
+    async close() {
+      await emulators.hubspot?.close();
+      await emulators.salesforce?.close();
+      emulators.hubspot = undefined;
+      emulators.salesforce = undefined;
+    },
+  };
+  return emulators;
 }
