@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { startDemo } from '../../src/server/admin-demo.js';
-import { describeE2e, E2E_TEST_TIMEOUT, shown, signIn, UI_DIR, useE2eBrowser } from './e2e-support.js';
+import { describeE2e, E2E_TEST_TIMEOUT, shown, signIn, UI_DIR, withE2eBrowser } from './e2e-support.js';
 
 /** The demo syncs a few hundred customers on each CRM before it is ready. */
 const DEMO_START_TIMEOUT = 300_000;
 
 describeE2e('the demo (browser)', () => {
   const lines: string[] = [];
-  const suite = useE2eBrowser(async () => {
+  const suite = withE2eBrowser(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'milepost-demo-e2e-'));
     const removeDataDir = { close: () => rmSync(dataDir, { recursive: true, force: true }) };
     // Only the built UI from the environment: no admin e-mail or password, so the demo makes one up.

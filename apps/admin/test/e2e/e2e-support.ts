@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@hubspot/api-client';
 import type { HubSpotEmulator } from '@milepost/hubspot-emulator';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -182,7 +183,7 @@ export interface E2eBrowser {
  * (the admin, emulators…), then opens a context and page; `afterAll` closes them all, what `start`
  * made last first. The answer is filled in by `beforeAll`: read its fields inside tests only.
  */
-export function useE2eBrowser<Resources extends Record<string, Closable>>(
+export function withE2eBrowser<Resources extends Record<string, Closable>>(
   start: () => Promise<Resources>,
   hookTimeout: number = E2E_HOOK_TIMEOUT,
 ): E2eBrowser & Resources {
@@ -261,6 +262,53 @@ export async function addConnection(
   await page.getByRole('button', { name: 'Add connection' }).click();
   await shown(page.getByRole('status').filter({ hasText: `Added ${connection.name}.` }));
   await shown(page.getByRole('heading', { level: 3, name: connection.name }));
+}
+
+/**
+ * Where the mapping flows start: first-run setup, the saas-lifecycle template and a connection. The
+ * token is sent once and never shown again.
+ */
+export async function setUpJourneyAndConnection(
+  page: Page,
+  adminUrl: string,
+  connection: Parameters<typeof addConnection>[1],
+): Promise<void> {
+  await completeSetup(page, adminUrl);
+  await importTemplate(page, 'saas-lifecycle');
+  await addConnection(page, connection);
+  expect(await page.content()).not.toContain(connection.accessToken);
+}
+
+/** @hubspot/api-client on the emulator's default portal, with its private app token. */
+export function hubSpotClient(hubspot: HubSpotEmulator): Client {
+  return new Client({ accessToken: hubspot.defaultToken, basePath: hubspot.url, numberOfApiCallRetries: 0 });
+}
+
+/**
+ * Asserts, through @hubspot/api-client, that the portal holds what applying saas-lifecycle creates:
+ * the Milepost property group, the stage property with the journey's stages, and the ticket pipeline.
+ */
+export async function expectSaasLifecycleOnPortal(hubspot: HubSpotEmulator): Promise<void> {
+  const client = hubSpotClient(hubspot);
+  const group = await client.crm.properties.groupsApi.getByName('companies', 'milepost');
+  expect(group.label).toBe('Milepost');
+  const stage = await client.crm.properties.coreApi.getByName('companies', 'milepost_stage');
+  expect(stage.groupName).toBe('milepost');
+  expect(stage.options.map((option) => option.value)).toEqual([
+    'prospecting',
+    'purchase',
+    'onboarding',
+    'customer-success',
+  ]);
+  const pipelines = await client.crm.pipelines.pipelinesApi.getAll('tickets');
+  const pipeline = pipelines.results.find((item) => item.id === 'milepost-saas-lifecycle');
+  expect(pipeline?.label).toBe('SaaS customer success lifecycle');
+  expect(pipeline?.stages.map((item) => item.label)).toEqual([
+    'Prospecting',
+    'Purchase',
+    'Onboarding',
+    'Customer Success',
+  ]);
 }
 
 /**

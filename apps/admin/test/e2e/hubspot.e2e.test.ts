@@ -4,25 +4,24 @@
  * the portal itself, read through @hubspot/api-client, holds what Milepost created. The field picker
  * is also driven with the keyboard only.
  */
-import { Client } from '@hubspot/api-client';
 import { createHubSpotEmulator } from '@milepost/hubspot-emulator';
 import { expect, it } from 'vitest';
 import {
-  addConnection,
   chooseField,
-  completeSetup,
   describeE2e,
   E2E_TEST_TIMEOUT,
+  expectSaasLifecycleOnPortal,
   focused,
-  importTemplate,
+  hubSpotClient,
   openFieldMapping,
   planAndApply,
   savedMapping,
+  setUpJourneyAndConnection,
   shown,
   startE2eAdmin,
   tabTo,
-  useE2eBrowser,
   valueMapStatus,
+  withE2eBrowser,
 } from './e2e-support.js';
 
 const JOURNEY = 'SaaS customer success lifecycle';
@@ -30,7 +29,7 @@ const CONNECTION = 'Local HubSpot';
 const CONNECTION_OPTION = `${CONNECTION} (HubSpot)`;
 
 describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
-  const suite = useE2eBrowser(async () => {
+  const suite = withE2eBrowser(async () => {
     const [admin, hubspot] = await Promise.all([startE2eAdmin(), createHubSpotEmulator({ seed: 'demo' })]);
     return { admin, hubspot };
   });
@@ -39,16 +38,12 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
     'maps a fact and an enum fact, plans, applies, and the portal has the Milepost properties and pipeline',
     async () => {
       const { admin, hubspot, page } = suite;
-      await completeSetup(page, admin.url);
-      await importTemplate(page, 'saas-lifecycle');
-      await addConnection(page, {
+      await setUpJourneyAndConnection(page, admin.url, {
         target: 'hubspot',
         name: CONNECTION,
         accessToken: hubspot.defaultToken,
         baseUrl: hubspot.url,
       });
-      // The token was sent once and is never shown again, nor logged.
-      expect(await page.content()).not.toContain(hubspot.defaultToken);
 
       await openFieldMapping(page, JOURNEY, CONNECTION_OPTION);
       await chooseField(page, 'Contract signed', 'contract_signed_date');
@@ -74,39 +69,17 @@ describeE2e('HubSpot: from sign-in to an applied journey (browser)', () => {
         plan: { field: 'plan_tier', values: { pro: 'professional' } },
       });
 
-      const client = new Client({
-        accessToken: hubspot.defaultToken,
-        basePath: hubspot.url,
-        numberOfApiCallRetries: 0,
-      });
+      const client = hubSpotClient(hubspot);
       // The demo portal starts without Milepost's group: the apply below is what creates it.
       await expect(client.crm.properties.groupsApi.getByName('companies', 'milepost')).rejects.toThrow();
 
       const outcome = await planAndApply(page, CONNECTION);
       expect(outcome).toMatch(/^Succeeded/);
 
-      const group = await client.crm.properties.groupsApi.getByName('companies', 'milepost');
-      expect(group.label).toBe('Milepost');
-      const stage = await client.crm.properties.coreApi.getByName('companies', 'milepost_stage');
-      expect(stage.groupName).toBe('milepost');
-      expect(stage.options.map((option) => option.value)).toEqual([
-        'prospecting',
-        'purchase',
-        'onboarding',
-        'customer-success',
-      ]);
+      await expectSaasLifecycleOnPortal(hubspot);
       const sla = await client.crm.properties.coreApi.getByName('companies', 'milepost_sla_status');
       expect(sla.type).toBe('enumeration');
-      const pipelines = await client.crm.pipelines.pipelinesApi.getAll('tickets');
-      const pipeline = pipelines.results.find((item) => item.id === 'milepost-saas-lifecycle');
-      expect(pipeline?.label).toBe(JOURNEY);
-      expect(pipeline?.stages.map((item) => item.label)).toEqual([
-        'Prospecting',
-        'Purchase',
-        'Onboarding',
-        'Customer Success',
-      ]);
-
+      // The token was sent once and is never shown again (setUpJourneyAndConnection checked), nor logged.
       expect(admin.logs.join('\n')).not.toContain(hubspot.defaultToken);
     },
     E2E_TEST_TIMEOUT,

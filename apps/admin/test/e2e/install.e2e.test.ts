@@ -5,7 +5,6 @@
  * @hubspot/api-client, holds the Milepost properties and pipeline. Cancelling on the consent page
  * ends on the friendly page with nothing stored.
  */
-import { Client } from '@hubspot/api-client';
 import { createHubSpotEmulator } from '@milepost/hubspot-emulator';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -15,17 +14,19 @@ import {
   completeSetup,
   describeE2e,
   E2E_TEST_TIMEOUT,
+  expectSaasLifecycleOnPortal,
+  hubSpotClient,
   newContext,
   shown,
   signIn,
   startE2eAdmin,
-  useE2eBrowser,
+  withE2eBrowser,
 } from './e2e-support.js';
 
 const JOURNEY = 'SaaS customer success lifecycle';
 
 describeE2e('HubSpot app: install with OAuth and provision the portal (browser)', () => {
-  const suite = useE2eBrowser(async () => {
+  const suite = withE2eBrowser(async () => {
     // The emulator first: the admin is configured with it as HubSpot.
     const hubspot = await createHubSpotEmulator({ seed: 'demo' });
     const admin = await startE2eAdmin({ hubspot });
@@ -89,6 +90,10 @@ describeE2e('HubSpot app: install with OAuth and provision the portal (browser)'
         const journey = page.getByLabel('Journey', { exact: true });
         await expect.poll(() => journey.inputValue()).toBe('saas-lifecycle');
         await shown(page.getByText('Uses the default field mapping'));
+        // The demo portal starts without Milepost's group: the apply below is what creates it.
+        await expect(
+          hubSpotClient(hubspot).crm.properties.groupsApi.getByName('companies', 'milepost'),
+        ).rejects.toThrow();
 
         const outcome = await applyPlan(page, `HubSpot account ${hubId}`);
         expect(outcome).toMatch(/^Succeeded/);
@@ -105,29 +110,7 @@ describeE2e('HubSpot app: install with OAuth and provision the portal (browser)'
           ['apply', 'succeeded'],
         ]);
 
-        const client = new Client({
-          accessToken: hubspot.defaultToken,
-          basePath: hubspot.url,
-          numberOfApiCallRetries: 0,
-        });
-        const group = await client.crm.properties.groupsApi.getByName('companies', 'milepost');
-        expect(group.label).toBe('Milepost');
-        const stage = await client.crm.properties.coreApi.getByName('companies', 'milepost_stage');
-        expect(stage.options.map((option) => option.value)).toEqual([
-          'prospecting',
-          'purchase',
-          'onboarding',
-          'customer-success',
-        ]);
-        const pipelines = await client.crm.pipelines.pipelinesApi.getAll('tickets');
-        const pipeline = pipelines.results.find((item) => item.id === 'milepost-saas-lifecycle');
-        expect(pipeline?.label).toBe(JOURNEY);
-        expect(pipeline?.stages.map((item) => item.label)).toEqual([
-          'Prospecting',
-          'Purchase',
-          'Onboarding',
-          'Customer Success',
-        ]);
+        await expectSaasLifecycleOnPortal(hubspot);
 
         // The app's client secret never reaches the page or the log.
         expect(await page.content()).not.toContain(hubspot.app.clientSecret);

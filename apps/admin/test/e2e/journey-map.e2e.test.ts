@@ -8,14 +8,14 @@ import {
   importTemplate,
   shown,
   startE2eAdmin,
-  useE2eBrowser,
+  withE2eBrowser,
 } from './e2e-support.js';
 import { compareScreenshot } from './screenshot-compare.js';
 
 const STORED = fileURLToPath(new URL('./__screenshots__/saas-lifecycle-map.png', import.meta.url));
 
 describeE2e('journey map (browser)', () => {
-  const suite = useE2eBrowser(async () => ({ admin: await startE2eAdmin() }));
+  const suite = withE2eBrowser(async () => ({ admin: await startE2eAdmin() }));
 
   it(
     'renders the saas-lifecycle map as the stored picture',

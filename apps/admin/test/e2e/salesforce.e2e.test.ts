@@ -7,26 +7,24 @@ import { createSalesforceEmulator } from '@milepost/salesforce-emulator';
 import { Connection } from 'jsforce';
 import { expect, it } from 'vitest';
 import {
-  addConnection,
   chooseField,
-  completeSetup,
   describeE2e,
   E2E_TEST_TIMEOUT,
-  importTemplate,
   openFieldMapping,
   planAndApply,
   savedMapping,
+  setUpJourneyAndConnection,
   shown,
   startE2eAdmin,
-  useE2eBrowser,
   valueMapStatus,
+  withE2eBrowser,
 } from './e2e-support.js';
 
 const JOURNEY = 'SaaS customer success lifecycle';
 const CONNECTION = 'Local Salesforce';
 
 describeE2e('Salesforce: from sign-in to an applied journey (browser)', () => {
-  const suite = useE2eBrowser(async () => {
+  const suite = withE2eBrowser(async () => {
     const [admin, salesforce] = await Promise.all([
       startE2eAdmin(),
       createSalesforceEmulator({ seed: 'demo' }),
@@ -38,15 +36,12 @@ describeE2e('Salesforce: from sign-in to an applied journey (browser)', () => {
     'maps a fact and a picklist fact, plans, applies, and the org has Success_Cycle__c and the Milepost fields',
     async () => {
       const { admin, salesforce, page } = suite;
-      await completeSetup(page, admin.url);
-      await importTemplate(page, 'saas-lifecycle');
-      await addConnection(page, {
+      await setUpJourneyAndConnection(page, admin.url, {
         target: 'salesforce',
         name: CONNECTION,
         instanceUrl: salesforce.url,
         accessToken: salesforce.defaultToken,
       });
-      expect(await page.content()).not.toContain(salesforce.defaultToken);
 
       await openFieldMapping(page, JOURNEY, `${CONNECTION} (Salesforce)`);
       await chooseField(page, 'Contract signed', 'Contract_Signed_Date__c');

@@ -8,11 +8,11 @@ import {
   shown,
   startE2eAdmin,
   tabTo,
-  useE2eBrowser,
+  withE2eBrowser,
 } from './e2e-support.js';
 
 describeE2e('sign-in with the keyboard (browser)', () => {
-  const suite = useE2eBrowser(async () => ({ admin: await startE2eAdmin() }));
+  const suite = withE2eBrowser(async () => ({ admin: await startE2eAdmin() }));
 
   it(
     'creates the first admin, signs out, refuses a wrong password and signs in, all without a mouse',
