@@ -59,4 +59,7 @@ const summary = (rates) => {
 console.log(`${count} records, ${rounds} rounds, tasks ${tasks} (checksum ${checksum})`);
 for (const build of builds) {
   console.log(`${build.name.padEnd(9)} wall: ${summary(build.wall)} /s; cpu: ${summary(build.cpu)} /s`);
+  console.log(
+    `          rounds (cpu): ${build.cpu.map((rate) => Math.round(rate).toLocaleString('en-US')).join(', ')}`,
+  );
 }

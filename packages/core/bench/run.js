@@ -1,18 +1,21 @@
 // Benchmark of the journey engine and analytics, on the compiled build (`pnpm build` first).
 //
 //   node bench/run.js [template name or journey file] [--sizes 10000,100000,1000000] [--now 2026-06-30]
+//                     [--dist path/to/index.js]   (another build, e.g. a copy of the previous one)
 //
 // Records are generated before timing. Evaluation is one pass over the records on one core;
 // analytics is a second pass that evaluates and aggregates (funnel, time in stage, churn, paths).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as core from '../dist/index.js';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const index = args.indexOf(name);
   return index >= 0 ? args[index + 1] : fallback;
 };
+const distPath = option('--dist', undefined);
+const core = await import(distPath ? pathToFileURL(resolve(distPath)).href : '../dist/index.js');
 const positional = args.filter((arg, index) => !arg.startsWith('--') && !args[index - 1]?.startsWith('--'));
 const target = positional[0] ?? 'saas-lifecycle';
 const sizes = option('--sizes', '10000,100000,1000000').split(',').map(Number);
@@ -43,7 +46,7 @@ const compiled = core.compileJourney(journey);
 console.log(
   `journey: ${journey.key} v${journey.version} (${source}); ${journey.stages.length} stages, ${compiled.milestones.length} milestones, ${compiled.cycles.length} SuccessCycles`,
 );
-console.log(`node ${process.version}, now ${now}\n`);
+console.log(`node ${process.version}, now ${now}, build ${distPath ?? 'dist/index.js'}\n`);
 console.log('records    generate   evaluate        eval/s   analytics  analytics/s   heap used  peak RSS');
 
 // Records are generated in chunks of at most 50,000 before each chunk is timed, and dropped after:
