@@ -168,13 +168,20 @@ export function runStatusText(run: Run): string {
   return RUN_STATUS_TEXT[run.status];
 }
 
-/** A run as it goes: progress bar with its numbers, results per item and errors per record. */
-export function RunView({ run, heading }: { run: Run; heading: string }) {
+/**
+ * A run as it goes: progress bar with its numbers, results per item and errors per record. `level`
+ * is its heading's: 2 where the run stands on its own under the screen's title, 3 under a section.
+ */
+export function RunView({ run, heading, level = 3 }: { run: Run; heading: string; level?: 2 | 3 }) {
   const progressId = useId();
   const { done, total } = run.progress;
+  const Heading = level === 2 ? 'h2' : 'h3';
+  const Subheading = level === 2 ? 'h3' : 'h4';
   return (
     <section className="run">
-      <h3 id={`${progressId}-heading`}>{heading}</h3>
+      <Heading id={`${progressId}-heading`} className="run-heading">
+        {heading}
+      </Heading>
       <div className="progress-row">
         <label htmlFor={progressId}>Progress</label>
         <progress id={progressId} max={Math.max(total, 1)} value={done}>
@@ -193,7 +200,7 @@ export function RunView({ run, heading }: { run: Run; heading: string }) {
       </StatusMessage>
       {run.results.length > 0 && (
         <>
-          <h4>Changes</h4>
+          <Subheading>Changes</Subheading>
           <ul className="result-list">
             {run.results.map((result, index) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: results are an append-only log in server order
@@ -207,7 +214,7 @@ export function RunView({ run, heading }: { run: Run; heading: string }) {
       )}
       {run.errors.length > 0 && (
         <>
-          <h4>Records that failed ({run.errors.length})</h4>
+          <Subheading>Records that failed ({run.errors.length})</Subheading>
           <table>
             <thead>
               <tr>

@@ -92,6 +92,7 @@ export function RunsScreen() {
       {run && (
         <RunView
           run={run}
+          level={2}
           heading={`${run.kind === 'sync' ? 'Sync' : 'Apply'} of ${run.journey} on ${connectionName(run.connectionId)}`}
         />
       )}
