@@ -3,7 +3,7 @@
  * one connection, review it as a diff, apply it only after the confirmation dialog, and follow the
  * run with its progress and per-change results.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ApiError } from './api.js';
 import { api } from './api.js';
 import type { PlanChange, Run, StoredPlan } from './api-types.js';
@@ -32,6 +32,17 @@ export function PlanAndApply({ journeyKey, connectionId, connectionName }: PlanA
   const [pollError, setPollError] = useState<ApiError | undefined>(undefined);
   const make = useAction();
   const apply = useAction();
+  const runArea = useRef<HTMLDivElement>(null);
+  const runId = run?.id;
+
+  // Apply is disabled while its run goes, so the focus the dialog hands back to it would be lost:
+  // it moves on to the run it started instead (this runs after the dialog has closed).
+  useEffect(() => {
+    const runHeading = runId ? runArea.current?.querySelector<HTMLElement>('.run-heading') : undefined;
+    if (!runHeading) return;
+    runHeading.setAttribute('tabindex', '-1');
+    runHeading.focus();
+  }, [runId]);
 
   useRunPolling(run, setRun, (error) => setPollError(toApiError(error)));
 
@@ -111,7 +122,7 @@ export function PlanAndApply({ journeyKey, connectionId, connectionName }: PlanA
         </section>
       )}
       <ErrorMessage error={pollError} title="Lost track of the run." />
-      {run && <RunView run={run} heading="Applying" />}
+      <div ref={runArea}>{run && <RunView run={run} heading="Applying" />}</div>
     </>
   );
 }
