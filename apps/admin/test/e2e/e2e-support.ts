@@ -8,9 +8,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@hubspot/api-client';
 import type { HubSpotEmulator } from '@milepost/hubspot-emulator';
+import type { AxeResults } from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { adminConfigFromEnv } from '../../src/server/admin-config.js';
@@ -414,4 +416,85 @@ export function valueMapStatus(valueMap: Locator, journeyValue: string): () => P
       .getByRole('cell')
       .last()
       .textContent();
+}
+
+/** axe-core's browser bundle, injected into the page under test. */
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * The WCAG 2.0 and 2.1 level A and AA rules — what "accessible" means for the admin — and axe's best
+ * practices, which hold the checks of landmarks and heading order that the WCAG tags leave out.
+ */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/**
+ * The page's WCAG 2.1 A/AA and best-practice violations as axe-core finds them, one line each with the rule, its
+ * impact, what it asks for and the elements that break it; empty when the page passes.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // The test tsconfig has no DOM types: these are the few browser globals the checks touch.
+  type AxeWindow = {
+    axe?: { run(context: unknown, options: unknown): Promise<AxeResults> };
+    document: unknown;
+  };
+  // A full page load (goto) drops the script; client-side navigation keeps it.
+  if (!(await page.evaluate(() => Boolean((globalThis as unknown as AxeWindow).axe))))
+    await page.addScriptTag({ path: AXE_SCRIPT });
+  const violations = await page.evaluate(async (tags) => {
+    const browser = globalThis as unknown as AxeWindow;
+    if (!browser.axe) throw new Error('axe-core did not load');
+    const results = await browser.axe.run(browser.document, {
+      runOnly: tags,
+      resultTypes: ['violations'],
+    });
+    return results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact ?? 'unknown',
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(' ')),
+    }));
+  }, AXE_TAGS);
+  return violations.map(
+    (violation) =>
+      `${violation.id} (${violation.impact}): ${violation.help} — ${violation.targets.join(' | ')}`,
+  );
+}
+
+/**
+ * How far the page is wider than the window (0 or less: no horizontal page scrolling), and the
+ * outermost elements that stick out on the right, to say where it comes from.
+ */
+export async function horizontalOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  type Box = { right: number };
+  type Element = {
+    tagName: string;
+    id: string;
+    className: unknown;
+    parentElement: Element | null;
+    getBoundingClientRect(): Box;
+  };
+  type OverflowWindow = {
+    innerWidth: number;
+    document: {
+      documentElement: { scrollWidth: number };
+      body: { querySelectorAll(selector: string): Element[] };
+    };
+  };
+  return page.evaluate(() => {
+    const browser = globalThis as unknown as OverflowWindow;
+    const width = browser.innerWidth;
+    const sticksOut = (element: Element | null) =>
+      element !== null && element.getBoundingClientRect().right > width + 0.5;
+    const describe = (element: Element) =>
+      `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
+        typeof element.className === 'string' && element.className
+          ? `.${element.className.split(' ').join('.')}`
+          : ''
+      }`;
+    const culprits = [...browser.document.body.querySelectorAll('*')]
+      .filter((element) => sticksOut(element) && !sticksOut(element.parentElement))
+      .slice(0, 5)
+      .map(describe);
+    return { overflow: browser.document.documentElement.scrollWidth - width, culprits };
+  });
 }
