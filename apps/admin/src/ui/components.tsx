@@ -9,6 +9,132 @@ import { formatDateTime, issueLocation } from './format.js';
 import { useResource } from './hooks.js';
 import { Link, useLocation, useSearchParam } from './router.js';
 
+/** A labelled text input; `hint` is shown under it and named by the input's `aria-describedby`. */
+export function TextField({
+  label,
+  type = 'text',
+  value,
+  onChange,
+  hint,
+  required,
+  autoComplete,
+  placeholder,
+  minLength,
+}: {
+  label: ReactNode;
+  type?: 'text' | 'url' | 'password' | 'email';
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ReactNode;
+  required?: boolean;
+  autoComplete?: string;
+  placeholder?: string;
+  minLength?: number;
+}) {
+  const id = useId();
+  const hintId = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        required={required}
+        autoComplete={autoComplete}
+        minLength={minLength}
+        value={value}
+        placeholder={placeholder}
+        aria-describedby={hint ? hintId : undefined}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {hint && (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** One choice of a {@link SelectField}. */
+export interface SelectOption {
+  value: string;
+  label: ReactNode;
+}
+
+/** A fieldset of radio buttons, one per option, each labelled by its text. */
+export function RadioGroup<T extends string>({
+  legend,
+  name,
+  value,
+  onChange,
+  options,
+}: {
+  legend: ReactNode;
+  name: string;
+  value: T;
+  onChange: (value: T) => void;
+  options: ReadonlyArray<{ value: T; label: ReactNode }>;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="choice">
+          <input
+            type="radio"
+            name={name}
+            checked={value === option.value}
+            onChange={() => onChange(option.value)}
+          />{' '}
+          {option.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A journey as a choice: its name and key. */
+export function journeyOption(journey: JourneySummary): SelectOption {
+  return { value: journey.key, label: `${journey.name} (${journey.key})` };
+}
+
+/**
+ * A labelled select; `emptyOption` adds a first, empty choice ("Choose a journey…") and `children`
+ * comes after the select (a hint).
+ */
+export function SelectField({
+  label,
+  value,
+  onChange,
+  options,
+  emptyOption,
+  children,
+}: {
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly SelectOption[];
+  emptyOption?: string;
+  children?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        {emptyOption !== undefined && <option value="">{emptyOption}</option>}
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {children}
+    </div>
+  );
+}
+
 /** Issues as a list, each with its line and path; `onSelect` makes them buttons (to jump to a line). */
 export function IssueList({ issues, onSelect }: { issues: Issue[]; onSelect?: (issue: Issue) => void }) {
   if (issues.length === 0) return null;
@@ -291,8 +417,6 @@ export function useJourneyConnectionPicker(fixedJourney?: string): JourneyConnec
   const journeys = useResource(fixedJourney ? null : api.journeys, [fixedJourney]);
   const connections = useResource(api.connections, []);
   const journey = fixedJourney ?? journeyParameter;
-  const journeyId = useId();
-  const connectionId = useId();
   // When there is only one to choose, it is chosen: nobody should pick from a list of one.
   const onlyJourney = journeys.data?.length === 1 ? journeys.data[0]?.key : undefined;
   const onlyConnection = connections.data?.length === 1 ? connections.data[0]?.id : undefined;
@@ -306,32 +430,28 @@ export function useJourneyConnectionPicker(fixedJourney?: string): JourneyConnec
   const picker = (
     <div className="picker">
       {!fixedJourney && (
-        <div className="field">
-          <label htmlFor={journeyId}>Journey</label>
-          <select id={journeyId} value={journey} onChange={(event) => setJourney(event.target.value)}>
-            <option value="">Choose a journey…</option>
-            {journeys.data?.map((item) => (
-              <option key={item.key} value={item.key}>
-                {item.name} ({item.key})
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Journey"
+          value={journey}
+          onChange={setJourney}
+          emptyOption="Choose a journey…"
+          options={(journeys.data ?? []).map(journeyOption)}
+        />
       )}
-      <div className="field">
-        <label htmlFor={connectionId}>Connection</label>
-        <select id={connectionId} value={connection} onChange={(event) => setConnection(event.target.value)}>
-          <option value="">Choose a connection…</option>
-          {connections.data?.map((item) => (
-            <option key={item.id} value={item.id}>
-              {item.name} ({item.target === 'hubspot' ? 'HubSpot' : 'Salesforce'})
-            </option>
-          ))}
-        </select>
+      <SelectField
+        label="Connection"
+        value={connection}
+        onChange={setConnection}
+        emptyOption="Choose a connection…"
+        options={(connections.data ?? []).map((item) => ({
+          value: item.id,
+          label: `${item.name} (${item.target === 'hubspot' ? 'HubSpot' : 'Salesforce'})`,
+        }))}
+      >
         {connections.data?.length === 0 && (
           <p className="hint">No connections yet: add one under Connections.</p>
         )}
-      </div>
+      </SelectField>
       <ErrorMessage error={journeys.error ?? connections.error} title="Could not load the choices." />
     </div>
   );

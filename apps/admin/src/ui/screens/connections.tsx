@@ -5,7 +5,15 @@
 import { type FormEvent, useId, useState } from 'react';
 import { api, urls } from '../api.js';
 import type { Connection, NewConnection, PreflightReport } from '../api-types.js';
-import { ConfirmDialog, ErrorMessage, Loading, OkMark, StatusMessage } from '../components.js';
+import {
+  ConfirmDialog,
+  ErrorMessage,
+  Loading,
+  OkMark,
+  RadioGroup,
+  StatusMessage,
+  TextField,
+} from '../components.js';
 import { formatDateTime } from '../format.js';
 import { useAction, useResource } from '../hooks.js';
 
@@ -154,6 +162,16 @@ function ConnectionItem({ connection, onDeleted }: { connection: Connection; onD
 
 type SalesforceAuth = 'token' | 'client-credentials';
 
+const TARGET_CHOICES = [
+  { value: 'hubspot', label: 'HubSpot' },
+  { value: 'salesforce', label: 'Salesforce' },
+] as const;
+
+const SALESFORCE_AUTH_CHOICES = [
+  { value: 'token', label: 'An access token' },
+  { value: 'client-credentials', label: 'A connected app (client ID and secret)' },
+] as const;
+
 /** One form for both CRMs, so every label ("Name", "Access token") exists once on the page. */
 function AddConnection({ onAdded }: { onAdded: (connection: Connection) => void }) {
   const [target, setTarget] = useState<Connection['target']>('hubspot');
@@ -165,16 +183,6 @@ function AddConnection({ onAdded }: { onAdded: (connection: Connection) => void 
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const action = useAction();
-  const ids = {
-    name: useId(),
-    token: useId(),
-    tokenHint: useId(),
-    baseUrl: useId(),
-    baseUrlHint: useId(),
-    instanceUrl: useId(),
-    clientId: useId(),
-    clientSecret: useId(),
-  };
 
   const body = (): NewConnection => {
     if (target === 'hubspot')
@@ -215,140 +223,86 @@ function AddConnection({ onAdded }: { onAdded: (connection: Connection) => void 
     <section className="card">
       <h2 id="add-connection-heading">Add a connection</h2>
       <form onSubmit={submit}>
-        <fieldset>
-          <legend>CRM</legend>
-          <label className="choice">
-            <input
-              type="radio"
-              name="target"
-              checked={target === 'hubspot'}
-              onChange={() => setTarget('hubspot')}
-            />{' '}
-            HubSpot
-          </label>
-          <label className="choice">
-            <input
-              type="radio"
-              name="target"
-              checked={target === 'salesforce'}
-              onChange={() => setTarget('salesforce')}
-            />{' '}
-            Salesforce
-          </label>
-        </fieldset>
+        <RadioGroup legend="CRM" name="target" value={target} onChange={setTarget} options={TARGET_CHOICES} />
         {target === 'hubspot' && (
           <p className="hint">
             A HubSpot account you administer can also be connected without a token:{' '}
             <a href={urls.hubspotInstall}>Install with OAuth</a>.
           </p>
         )}
-        <div className="field">
-          <label htmlFor={ids.name}>Name</label>
-          <input
-            id={ids.name}
-            type="text"
-            required
-            value={name}
-            placeholder={target === 'hubspot' ? 'HubSpot production' : 'Salesforce sandbox'}
-            onChange={(event) => setName(event.target.value)}
-          />
-        </div>
+        <TextField
+          label="Name"
+          required
+          value={name}
+          placeholder={target === 'hubspot' ? 'HubSpot production' : 'Salesforce sandbox'}
+          onChange={setName}
+        />
         {target === 'salesforce' && (
           <>
-            <div className="field">
-              <label htmlFor={ids.instanceUrl}>Instance URL</label>
-              <input
-                id={ids.instanceUrl}
-                type="url"
-                required
-                value={instanceUrl}
-                placeholder="https://yourcompany.my.salesforce.com"
-                onChange={(event) => setInstanceUrl(event.target.value)}
-              />
-            </div>
-            <fieldset>
-              <legend>Sign in with</legend>
-              <label className="choice">
-                <input
-                  type="radio"
-                  name="salesforce-auth"
-                  checked={salesforceAuth === 'token'}
-                  onChange={() => setSalesforceAuth('token')}
-                />{' '}
-                An access token
-              </label>
-              <label className="choice">
-                <input
-                  type="radio"
-                  name="salesforce-auth"
-                  checked={salesforceAuth === 'client-credentials'}
-                  onChange={() => setSalesforceAuth('client-credentials')}
-                />{' '}
-                A connected app (client ID and secret)
-              </label>
-            </fieldset>
+            <TextField
+              label="Instance URL"
+              type="url"
+              required
+              value={instanceUrl}
+              placeholder="https://yourcompany.my.salesforce.com"
+              onChange={setInstanceUrl}
+            />
+            <RadioGroup
+              legend="Sign in with"
+              name="salesforce-auth"
+              value={salesforceAuth}
+              onChange={setSalesforceAuth}
+              options={SALESFORCE_AUTH_CHOICES}
+            />
           </>
         )}
         {usesToken && (
-          <div className="field">
-            <label htmlFor={ids.token}>Access token</label>
-            <input
-              id={ids.token}
-              type="password"
-              autoComplete="off"
-              required
-              value={accessToken}
-              aria-describedby={ids.tokenHint}
-              onChange={(event) => setAccessToken(event.target.value)}
-            />
-            <p id={ids.tokenHint} className="hint">
-              {target === 'hubspot'
+          <TextField
+            label="Access token"
+            type="password"
+            autoComplete="off"
+            required
+            value={accessToken}
+            onChange={setAccessToken}
+            hint={
+              target === 'hubspot'
                 ? 'A private app or service key token with the CRM schema and object scopes. Stored encrypted; never shown again.'
-                : 'A session or OAuth access token of an integration user. Stored encrypted; never shown again.'}
-            </p>
-          </div>
+                : 'A session or OAuth access token of an integration user. Stored encrypted; never shown again.'
+            }
+          />
         )}
         {target === 'hubspot' && (
-          <div className="field">
-            <label htmlFor={ids.baseUrl}>Base URL</label>
-            <input
-              id={ids.baseUrl}
-              type="url"
-              value={baseUrl}
-              placeholder="https://api.hubapi.com"
-              aria-describedby={ids.baseUrlHint}
-              onChange={(event) => setBaseUrl(event.target.value)}
-            />
-            <p id={ids.baseUrlHint} className="hint">
-              Leave empty for HubSpot itself. To try Milepost on the local emulator, run{' '}
-              <code>milepost emulator hubspot</code>: it prints the URL and the token to paste here.
-            </p>
-          </div>
+          <TextField
+            label="Base URL"
+            type="url"
+            value={baseUrl}
+            placeholder="https://api.hubapi.com"
+            onChange={setBaseUrl}
+            hint={
+              <>
+                Leave empty for HubSpot itself. To try Milepost on the local emulator, run{' '}
+                <code>milepost emulator hubspot</code>: it prints the URL and the token to paste here.
+              </>
+            }
+          />
         )}
         {target === 'salesforce' && salesforceAuth === 'client-credentials' && (
           <>
-            <div className="field">
-              <label htmlFor={ids.clientId}>Client ID</label>
-              <input
-                id={ids.clientId}
-                type="text"
-                required
-                autoComplete="off"
-                value={clientId}
-                onChange={(event) => setClientId(event.target.value)}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={ids.clientSecret}>Client secret</label>
-              <input
-                id={ids.clientSecret}
-                type="password"
-                required
-                autoComplete="off"
-                value={clientSecret}
-                onChange={(event) => setClientSecret(event.target.value)}
-              />
-            </div>
+            <TextField
+              label="Client ID"
+              required
+              autoComplete="off"
+              value={clientId}
+              onChange={setClientId}
+            />
+            <TextField
+              label="Client secret"
+              type="password"
+              required
+              autoComplete="off"
+              value={clientSecret}
+              onChange={setClientSecret}
+            />
           </>
         )}
         <ErrorMessage error={action.error} title="The connection was not added." />

@@ -7,7 +7,16 @@ import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'rea
 import { api, urls } from '../api.js';
 import type { Issue, JourneyChange, JourneyDetail, RevisionDiff, RevisionSummary } from '../api-types.js';
 import { JourneyChangeList } from '../change-list.js';
-import { ConfirmDialog, ErrorMessage, IssueList, JourneyNav, Loading, StatusMessage } from '../components.js';
+import {
+  ConfirmDialog,
+  ErrorMessage,
+  IssueList,
+  JourneyNav,
+  journeyOption,
+  Loading,
+  SelectField,
+  StatusMessage,
+} from '../components.js';
 import { issueLines, lineCount, positionOffset } from '../editor-lines.js';
 import { formatDateTime, plural } from '../format.js';
 import { type Resource, useAction, useDebounced, useResource } from '../hooks.js';
@@ -199,9 +208,11 @@ function Revisions({
   const [to, setTo] = useState('');
   const [diff, setDiff] = useState<RevisionDiff | undefined>(undefined);
   const action = useAction();
-  const fromId = useId();
-  const toId = useId();
   const list = revisions.data ?? [];
+  const revisionOptions = list.map((revision) => ({
+    value: String(revision.revision),
+    label: revision.revision,
+  }));
 
   // Default to "the one before the latest → the latest", the question people ask most.
   useEffect(() => {
@@ -247,26 +258,8 @@ function Revisions({
       )}
       {list.length >= 2 && (
         <form className="inline-form" onSubmit={submit}>
-          <div className="field">
-            <label htmlFor={fromId}>From revision</label>
-            <select id={fromId} value={from} onChange={(event) => setFrom(event.target.value)}>
-              {list.map((revision) => (
-                <option key={revision.revision} value={revision.revision}>
-                  {revision.revision}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={toId}>To revision</label>
-            <select id={toId} value={to} onChange={(event) => setTo(event.target.value)}>
-              {list.map((revision) => (
-                <option key={revision.revision} value={revision.revision}>
-                  {revision.revision}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField label="From revision" value={from} onChange={setFrom} options={revisionOptions} />
+          <SelectField label="To revision" value={to} onChange={setTo} options={revisionOptions} />
           <button type="submit" disabled={action.running}>
             Show changes
           </button>
@@ -293,7 +286,6 @@ function Compare({ journeyKey }: { journeyKey: string }) {
   const [other, setOther] = useState('');
   const [result, setResult] = useState<{ other: string; changes: JourneyChange[] } | undefined>(undefined);
   const action = useAction();
-  const selectId = useId();
   const others = (journeys.data ?? []).filter((journey) => journey.key !== journeyKey);
 
   const submit = async (event: FormEvent) => {
@@ -314,17 +306,13 @@ function Compare({ journeyKey }: { journeyKey: string }) {
       {others.length === 0 && journeys.data && <p>There is no other journey to compare with yet.</p>}
       {others.length > 0 && (
         <form className="inline-form" onSubmit={submit}>
-          <div className="field">
-            <label htmlFor={selectId}>Compare with</label>
-            <select id={selectId} value={other} onChange={(event) => setOther(event.target.value)}>
-              <option value="">Choose a journey…</option>
-              {others.map((journey) => (
-                <option key={journey.key} value={journey.key}>
-                  {journey.name} ({journey.key})
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Compare with"
+            value={other}
+            onChange={setOther}
+            emptyOption="Choose a journey…"
+            options={others.map(journeyOption)}
+          />
           <button type="submit" disabled={!other || action.running}>
             Compare
           </button>

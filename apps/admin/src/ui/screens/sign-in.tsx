@@ -1,9 +1,9 @@
 /**
  * First run and sign-in: `setupRequired` shows "Create the admin account", otherwise the sign-in form.
  */
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../api.js';
-import { ErrorMessage } from '../components.js';
+import { ErrorMessage, TextField } from '../components.js';
 import { useAction } from '../hooks.js';
 import { useSession } from '../session.js';
 
@@ -16,9 +16,6 @@ export function SignInScreen({ setupRequired }: { setupRequired: boolean }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const action = useAction();
-  const emailId = useId();
-  const passwordId = useId();
-  const hintId = useId();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -40,36 +37,31 @@ export function SignInScreen({ setupRequired }: { setupRequired: boolean }) {
         </p>
       )}
       <form onSubmit={submit} noValidate={false}>
-        <div className="field">
-          <label htmlFor={emailId}>Email</label>
-          <input
-            id={emailId}
-            type="email"
-            autoComplete={setupRequired ? 'email' : 'username'}
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={passwordId}>Password</label>
-          <input
-            id={passwordId}
-            type="password"
-            autoComplete={setupRequired ? 'new-password' : 'current-password'}
-            required
-            minLength={setupRequired ? MIN_PASSWORD_LENGTH : undefined}
-            aria-describedby={setupRequired ? hintId : undefined}
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-          {setupRequired && (
-            <p id={hintId} className="hint">
-              At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard
-              to guess.
-            </p>
-          )}
-        </div>
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete={setupRequired ? 'email' : 'username'}
+          required
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete={setupRequired ? 'new-password' : 'current-password'}
+          required
+          minLength={setupRequired ? MIN_PASSWORD_LENGTH : undefined}
+          value={password}
+          onChange={setPassword}
+          hint={
+            setupRequired && (
+              <>
+                At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember and hard
+                to guess.
+              </>
+            )
+          }
+        />
         <ErrorMessage
           error={action.error}
           title={setupRequired ? 'The account was not created.' : 'You are not signed in.'}
