@@ -210,7 +210,7 @@ export interface PlanTextOptions {
 export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): string {
   const style = options.style ?? ((_role: PlanTextRole, text: string) => text);
   const lines: string[] = (plan.notes ?? []).map((note) => style('note', `note: ${note}`));
-  if (plan.changes.length === 0 && plan.refusals.length === 0) {
+  if (isEmptyPlan(plan)) {
     lines.push('No changes: the CRM already matches the journey.');
     return `${lines.join('\n')}\n`;
   }
