@@ -67,16 +67,6 @@ function progressText(name: string, text: string): string | null {
   return rest === '' ? null : rest;
 }
 
-/** The next stage on the record's path, or null at its end. */
-function nextStageOf(journey: Journey, state: JourneyState): { key: string; name: string } | null {
-  const compiled = compileJourney(journey);
-  const plan =
-    (state.persona !== null ? compiled.plans.get(state.persona) : undefined) ?? compiled.defaultPlan;
-  const position = plan.path.findIndex((stage) => stage.key === state.stage);
-  const next = position >= 0 ? plan.path[position + 1] : undefined;
-  return next ? { key: next.key, name: next.name } : null;
-}
-
 /** Builds the card's view of one record from the engine's state (pure). */
 export function cardStateFromJourneyState(
   journey: Journey,
@@ -89,7 +79,9 @@ export function cardStateFromJourneyState(
   const current = plan.path.findIndex((stage) => stage.key === state.stage);
   const stage = compiled.stages[compiled.stageIndex.get(state.stage) ?? -1];
   const sourceStage = journey.stages.find((candidate) => candidate.key === state.stage);
-  const nextStage = nextStageOf(journey, state);
+  // The next stage on the record's path, or null at its end.
+  const following = current >= 0 ? plan.path[current + 1] : undefined;
+  const nextStage = following ? { key: following.key, name: following.name } : null;
   const next = state.nextMilestone;
   return {
     portalId: record.portalId,
@@ -428,7 +420,7 @@ async function readCardState(
   target: CardTarget,
   record: CardRecord,
   startedAt: number,
-): Promise<{ card: CardState; state: JourneyState }> {
+): Promise<CardState> {
   try {
     const state = await withinDeadline(
       startedAt,
@@ -436,7 +428,7 @@ async function readCardState(
         .adapterFor(target.connection)
         .status(target.journey.journey, target.journey.mapping, target.customerId, context.now()),
     );
-    return { card: cardStateFromJourneyState(target.journey.journey, record, state), state };
+    return cardStateFromJourneyState(target.journey.journey, record, state);
   } catch (error) {
     return cardFailure(context, target.connection, error);
   }
@@ -478,7 +470,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     const query = parseOrBadRequest(recordQuerySchema, c.req.query());
     const record = { portalId: hubId, objectType: query.objectType, objectId: query.objectId };
     const target = await cardTarget(context, hubId, record, startedAt);
-    const { card } = await readCardState(context, target, record, startedAt);
+    const card = await readCardState(context, target, record, startedAt);
     c.header('cache-control', 'no-store');
     return c.json(card);
   });
@@ -533,8 +525,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
           `journey "${journey.key}" moves records by their milestones (stagePolicy derived); stages are not moved by hand`,
         );
       }
-      const { state } = await readCardState(context, target, record, startedAt);
-      const next = nextStageOf(journey, state);
+      const next = (await readCardState(context, target, record, startedAt)).actions.nextStage;
       if (!next) throw new HttpError(409, 'CONFLICT', 'the record is at the last stage of its path');
       properties[outputs.stage!] =
         (mapping as Mapping | undefined)?.outputs.stage?.values?.[next.key] ?? next.key;
@@ -556,7 +547,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     context.log(
       `card action ${action.action} on ${record.objectType} ${record.objectId} of HubSpot account ${hubId}`,
     );
-    const { card } = await readCardState(context, target, record, startedAt);
+    const card = await readCardState(context, target, record, startedAt);
     scheduleHubSpotWebhookSync(context, hubId);
     return c.json(card);
   });
