@@ -25,6 +25,10 @@ export const createAdapterFromEnvironment: AdapterFactory = async (target, env) 
   return createSalesforceAdapterFromEnvironment(env);
 };
 
+/** The help of `--target`: the CRMs there are and where their credentials come from. */
+export const TARGET_HELP =
+  'hubspot or salesforce (credentials from HUBSPOT_ACCESS_TOKEN/HUBSPOT_BASE_URL or SF_INSTANCE_URL/SF_ACCESS_TOKEN)';
+
 interface TargetOptions {
   target: string;
   journey?: string;
@@ -90,10 +94,7 @@ export function registerCrmCommands(
 ): void {
   const withTarget = (command: Command) =>
     command
-      .requiredOption(
-        '--target <crm>',
-        'hubspot or salesforce (credentials from HUBSPOT_ACCESS_TOKEN/HUBSPOT_BASE_URL or SF_INSTANCE_URL/SF_ACCESS_TOKEN)',
-      )
+      .requiredOption('--target <crm>', TARGET_HELP)
       .option('--journey <file>', 'journey file')
       .option('--template <name>', 'a bundled template instead of a journey file')
       .option('--mapping <file>', 'mapping file (journey facts and outputs → CRM fields)')

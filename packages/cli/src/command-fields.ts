@@ -2,47 +2,26 @@
  * `milepost fields` and `milepost mapping check`: what a CRM's live fields are, and whether a mapping
  * fits them, before a sync finds out record by record.
  */
-import { readFile } from 'node:fs/promises';
 import {
   type CrmField,
   checkMapping,
-  formatDiagnostic,
   type Mapping,
   type MappingIssue,
   type MappingTarget,
   MilepostError,
-  parseJourneySources,
 } from '@milepost/core';
 import type { Command } from 'commander';
 import { CliExit, EXIT_CODES } from './cli-errors.js';
 import { type CliIo, line, paint } from './cli-io.js';
-import { type AdapterFactory, createAdapterFromEnvironment, targetOf } from './command-crm.js';
-import { journeyAndMappingFrom } from './command-journeys.js';
-
-const TARGET_HELP =
-  'hubspot or salesforce (credentials from HUBSPOT_ACCESS_TOKEN/HUBSPOT_BASE_URL or SF_INSTANCE_URL/SF_ACCESS_TOKEN)';
+import { type AdapterFactory, createAdapterFromEnvironment, TARGET_HELP, targetOf } from './command-crm.js';
+import { journeyAndMappingFrom, readMappings } from './command-journeys.js';
 
 /** Enum options shown per field before the list is cut short (`--json` has them all). */
 const OPTIONS_SHOWN = 8;
 
 /** Reads the mapping for `target` from a mapping file alone (no journey to check it against). */
 async function mappingFile(file: string, target: MappingTarget): Promise<Mapping> {
-  const text = await readFile(file, 'utf8').catch((cause: NodeJS.ErrnoException) => {
-    throw new MilepostError({
-      code: 'FILE_NOT_FOUND',
-      message: `cannot read ${file}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}`,
-      cause,
-    });
-  });
-  const result = parseJourneySources([{ file, text }]);
-  const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  if (errors.length)
-    throw new MilepostError({
-      code: 'INVALID_FILE',
-      message: errors.map(formatDiagnostic).join('\n'),
-      details: { diagnostics: errors },
-    });
-  const mapping = result.mappings.find((candidate) => candidate.target === target);
+  const mapping = (await readMappings(file)).find((candidate) => candidate.target === target);
   if (!mapping)
     throw new MilepostError({
       code: 'INVALID_INPUT',

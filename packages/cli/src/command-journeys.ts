@@ -251,6 +251,33 @@ export function registerJourneyCommands(program: Command, io: CliIo): void {
     });
 }
 
+/**
+ * The mappings of a mapping file, parsed with `journey` when given (so they are checked against it),
+ * or a FILE_NOT_FOUND or INVALID_FILE error.
+ */
+export async function readMappings(file: string, journey?: Journey): Promise<Mapping[]> {
+  const text = await readFile(file, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    throw new MilepostError({
+      code: 'FILE_NOT_FOUND',
+      message: `cannot read ${file}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}`,
+      cause,
+    });
+  });
+  // The journey is re-serialised so the mapping is checked against exactly the journey in use.
+  const result = parseJourneySources([
+    ...(journey ? [{ file: '<journey>', text: JSON.stringify(journey) }] : []),
+    { file, text },
+  ]);
+  const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (errors.length)
+    throw new MilepostError({
+      code: 'INVALID_FILE',
+      message: errors.map(formatDiagnostic).join('\n'),
+      details: { diagnostics: errors },
+    });
+  return result.mappings;
+}
+
 /** The journey (from a file or a template) and, when given, its mapping for `target`, validated together. */
 export async function journeyAndMappingFrom(
   options: { journey?: string; template?: string; mapping?: string },
@@ -260,26 +287,8 @@ export async function journeyAndMappingFrom(
     ...(options.template ? { template: options.template } : {}),
   });
   if (!options.mapping) return { journey };
-  const mappingText = await readFile(options.mapping, 'utf8').catch((cause: NodeJS.ErrnoException) => {
-    throw new MilepostError({
-      code: 'FILE_NOT_FOUND',
-      message: `cannot read ${options.mapping}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}`,
-      cause,
-    });
-  });
-  // The journey is re-serialised so the mapping is checked against exactly the journey in use.
-  const result = parseJourneySources([
-    { file: '<journey>', text: JSON.stringify(journey) },
-    { file: options.mapping, text: mappingText },
-  ]);
-  const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  if (errors.length)
-    throw new MilepostError({
-      code: 'INVALID_FILE',
-      message: errors.map(formatDiagnostic).join('\n'),
-      details: { diagnostics: errors },
-    });
-  const mapping = result.mappings.find(
+  const mappings = await readMappings(options.mapping, journey);
+  const mapping = mappings.find(
     (candidate) => candidate.journey === journey.key && candidate.target === target,
   );
   if (!mapping) {
