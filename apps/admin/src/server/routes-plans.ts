@@ -4,9 +4,9 @@ import { type Plan, renderPlanText } from '@milepost/core';
 import { z } from 'zod';
 import type { AdminApp, AdminContext } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
-import { diagnosticIssues, HttpError, readBody } from './http-errors.js';
-import { loadJourneyRevision, loadStoredJourney } from './journey-store.js';
-import { loadStoredMapping, parseMappingSource } from './mapping-store.js';
+import { HttpError, readBody } from './http-errors.js';
+import { loadStoredJourney } from './journey-store.js';
+import { loadStoredMapping } from './mapping-store.js';
 import { startApplyRun } from './run-executor.js';
 
 /** A stored plan as the API shows it (API.md). */
@@ -116,26 +116,13 @@ export function registerPlanRoutes(app: AdminApp, context: AdminContext): void {
         `nothing applied: the plan refuses ${row.plan.refusals.length} change(s); resolve them (see the plan), then make a new plan`,
       );
     }
-    const parsed =
-      row.mapping_source === null ? undefined : parseMappingSource(row.mapping_source, 'mapping.yaml');
-    if (parsed && !parsed.mapping) {
-      throw new HttpError(
-        422,
-        'INVALID_MAPPING',
-        'the mapping this plan was made with no longer parses; save the mapping again and make a new plan',
-        diagnosticIssues(parsed.diagnostics),
-      );
-    }
-    const journey =
-      latest.revision === row.journey_revision
-        ? latest
-        : await loadJourneyRevision(database, row.journey_key, row.journey_revision);
     const connection = await loadConnection(context, row.connection_id);
     const run = await startApplyRun(context, {
       planId: row.id,
       journeyKey: row.journey_key,
-      journey: journey.journey,
-      mapping: parsed?.mapping,
+      // Not stale, so the latest revision and the saved mapping (parsed on load) are what was planned.
+      journey: latest.journey,
+      mapping: mapping?.mapping,
       plan: row.plan,
       connection,
     });
