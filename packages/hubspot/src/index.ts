@@ -8,6 +8,7 @@ export {
   type HubSpotApiVersion,
   type HubSpotPaths,
   hubSpotPaths,
+  hubSpotPipelineProperties,
 } from './hubspot-api.js';
 export { HUBSPOT_REQUIRED_SCOPES, type HubSpotPreflight } from './hubspot-describe.js';
 export {

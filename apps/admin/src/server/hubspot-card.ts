@@ -5,7 +5,12 @@
  * read with the calling portal's own token only, so a record of another portal is simply not found.
  */
 import { compileJourney, type Journey, type JourneyState, type Mapping, MilepostError } from '@milepost/core';
-import { hubSpotOutputProperties, hubSpotPaths, hubSpotPipelineId } from '@milepost/hubspot';
+import {
+  hubSpotOutputProperties,
+  hubSpotPaths,
+  hubSpotPipelineId,
+  hubSpotPipelineProperties,
+} from '@milepost/hubspot';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AdminApp, AdminContext, AdminEnv, ConnectionWithSecrets } from './admin-context.js';
@@ -264,11 +269,6 @@ async function cardTarget(
   }
 }
 
-/** HubSpot names the pipeline property of deals differently from tickets' and custom objects'. */
-function pipelinePropertyOf(objectType: string): string {
-  return objectType === 'deals' ? 'pipeline' : 'hs_pipeline';
-}
-
 const cycleRecordSchema = z.object({
   properties: z.record(z.string(), z.string().nullish()),
 });
@@ -291,7 +291,7 @@ async function cycleTarget(
   record: CardRecord,
 ): Promise<CardTarget> {
   const paths = hubSpotPaths();
-  const pipelineProperty = pipelinePropertyOf(record.objectType);
+  const pipelineProperty = hubSpotPipelineProperties(record.objectType).pipeline;
   const cycle = await hubSpotCall(
     context,
     connection,
