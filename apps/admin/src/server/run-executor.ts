@@ -77,7 +77,7 @@ const STATE_CHUNK = 500;
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
 /** The API view of a `runs` row. */
-export function runFromRow(row: RunRow): RunJson {
+function runFromRow(row: RunRow): RunJson {
   return {
     id: row.id,
     kind: row.kind,
@@ -268,9 +268,6 @@ function createRunWriter(
     },
     touch() {
       dirty = true;
-    },
-    get errors() {
-      return errors;
     },
     async finish(status: RunStatus, summary: string) {
       clearInterval(timer);
