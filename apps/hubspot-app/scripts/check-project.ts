@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseProjectConfig, validateProjectConfig } from '@hubspot/project-parsing-lib/projects';
 import { translate } from '@hubspot/project-parsing-lib/translate';
 import { validateUid } from '@hubspot/project-parsing-lib/uid';
+import { WEBHOOKS_PATH } from './configure.ts';
 
 /** The platform version this project targets (research: hubspot-api.md §4, GA 2026-03-30). */
 export const PLATFORM_VERSION = '2026.03';
@@ -44,8 +45,6 @@ export const CARD_LOCATIONS = ['crm.record.tab', 'crm.record.sidebar'];
 
 const TOP_LEVEL_FIELDS = ['uid', 'type', 'config'];
 
-/** Where the admin server takes HubSpot's webhooks (`apps/admin/API.md`). */
-export const WEBHOOKS_PATH = '/hubspot/webhooks';
 /** Company events the admin server needs besides property changes: a new customer, and one gone. */
 export const REQUIRED_COMPANY_EVENTS = ['company.creation', 'company.deletion'];
 /** Legacy CRM event types of the webhooks component (research: hubspot-api.md §1.9). */
