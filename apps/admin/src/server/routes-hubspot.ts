@@ -2,6 +2,7 @@
  * The HubSpot app's routes (API.md "HubSpot app"): the OAuth install and its callback, the installed
  * portals for the UI, and (from their own modules) webhooks and the card API.
  */
+import { escapeHtml } from '@milepost/core';
 import type { Context } from 'hono';
 import type { AdminApp, AdminContext, AdminEnv } from './admin-context.js';
 import { HttpError } from './http-errors.js';
@@ -19,10 +20,6 @@ import {
   storeHubSpotInstall,
 } from './hubspot-install.js';
 import { registerHubSpotWebhookRoutes, scheduleHubSpotWebhookSync } from './hubspot-webhooks.js';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
 
 /** A small self-contained page for the browser that went through HubSpot's consent screen. */
 function page(
