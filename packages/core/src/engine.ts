@@ -33,8 +33,10 @@ import type { RecordSnapshot } from './snapshot.js';
 /** The default `stuckAfter`: stuck after twice the stage's time frame without milestone progress. */
 export const DEFAULT_STUCK_AFTER = 2;
 
-/** SLA status of a customer in its stage (ChurnZero's On Track / Behind / Stuck). */
-export type SlaStatus = 'on-track' | 'behind' | 'stuck';
+/** The SLA statuses, in order (ChurnZero's On Track / Behind / Stuck). */
+export const SLA_STATUSES = ['on-track', 'behind', 'stuck'] as const;
+/** SLA status of a customer in its stage. */
+export type SlaStatus = (typeof SLA_STATUSES)[number];
 /** Status of one milestone for one customer. */
 export type MilestoneStatus = 'achieved' | 'pending' | 'not-applicable';
 /** Status of one SuccessCycle task. */

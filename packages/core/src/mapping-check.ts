@@ -4,6 +4,7 @@
  */
 import type { CrmField, CrmFieldType } from './adapter.js';
 import { closestMatch } from './diagnostics.js';
+import { SLA_STATUSES } from './engine.js';
 import type { Fact, FactType, Journey } from './journey-schema.js';
 import { type FieldMapping, JOURNEY_OUTPUTS, type Mapping, type MappingTarget } from './mapping-schema.js';
 
@@ -25,9 +26,6 @@ export const DEFAULT_RECORD_OBJECTS: Readonly<Record<MappingTarget, string>> = {
   hubspot: 'companies',
   salesforce: 'Account',
 };
-
-/** The SLA statuses the engine writes to the `sla` output. */
-const SLA_VALUES = ['on-track', 'behind', 'stuck'] as const;
 
 type Compatibility = Partial<Record<CrmFieldType, 'ok' | 'warning'>>;
 
@@ -59,7 +57,7 @@ function outputFieldTypes(output: string): { writes: string; accepts: Compatibil
 /** The values a journey writes to an enum output, or undefined for outputs that are not enums. */
 function outputValues(journey: Journey, output: string): readonly string[] | undefined {
   if (output === 'stage') return journey.stages.map((stage) => stage.key);
-  if (output === 'sla') return SLA_VALUES;
+  if (output === 'sla') return SLA_STATUSES;
   return undefined;
 }
 

@@ -2,7 +2,14 @@
  * Journey + mapping → the HubSpot schema Milepost needs (desired), and HubSpot's answers → what the
  * portal has (remote), both as core's plain resources so core's planner compares them.
  */
-import type { DesiredSchema, Journey, Mapping, RemoteSchema, SchemaResource } from '@milepost/core';
+import {
+  type DesiredSchema,
+  type Journey,
+  type Mapping,
+  type RemoteSchema,
+  type SchemaResource,
+  SLA_STATUSES,
+} from '@milepost/core';
 import type { HubSpotPipeline, HubSpotProperty, HubSpotPropertyGroup } from './hubspot-api.js';
 
 /** Every description Milepost writes ends with this marker: it is how Milepost knows what it manages. */
@@ -104,7 +111,7 @@ export function hubSpotDesiredSchema(
     displayOrder: index,
     hidden: false,
   }));
-  const slaOptions = ['on-track', 'behind', 'stuck'].map((value, index) => ({
+  const slaOptions = SLA_STATUSES.map((value, index) => ({
     label: value.replace('-', ' '),
     value,
     displayOrder: index,
