@@ -67,6 +67,15 @@ export async function readBody<Schema extends ZodType>(
   return parsed.data;
 }
 
+/** Parses a request's query string against `schema`, or answers 400 naming each bad parameter. */
+export function readQuery<Schema extends ZodType>(context: Context, schema: Schema): z.output<Schema> {
+  const parsed = schema.safeParse(context.req.query());
+  if (!parsed.success) {
+    throw new HttpError(400, 'BAD_REQUEST', 'the query is not valid; see issues', zodIssues(parsed.error));
+  }
+  return parsed.data;
+}
+
 const MILEPOST_STATUS: Record<string, ContentfulStatusCode> = {
   INVALID_FILE: 422,
   INVALID_INPUT: 400,

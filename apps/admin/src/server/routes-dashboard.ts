@@ -3,11 +3,10 @@
  * last sync stored (`customer_states`); one customer's state live from the CRM.
  */
 import { type Journey, MilepostError, stateToJson } from '@milepost/core';
-import type { Context } from 'hono';
 import { z } from 'zod';
-import type { AdminApp, AdminContext, AdminEnv } from './admin-context.js';
+import type { AdminApp, AdminContext } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
-import { HttpError, zodIssues } from './http-errors.js';
+import { HttpError, readQuery } from './http-errors.js';
 import { loadStoredJourney } from './journey-store.js';
 import { loadMapping } from './mapping-store.js';
 
@@ -156,14 +155,6 @@ function fromRow(row: StateRow): StoredCustomerState {
 
 const connectionQuery = z.object({ connectionId: z.string().min(1, 'is required').max(200) });
 const searchQuery = connectionQuery.extend({ query: z.string().max(200).optional() });
-
-function readQuery<Schema extends z.ZodType>(c: Context<AdminEnv>, schema: Schema): z.output<Schema> {
-  const parsed = schema.safeParse(c.req.query());
-  if (!parsed.success) {
-    throw new HttpError(400, 'BAD_REQUEST', 'the query is not valid; see issues', zodIssues(parsed.error));
-  }
-  return parsed.data;
-}
 
 /** Registers the dashboard, customer search and live customer routes of API.md. */
 export function registerDashboardRoutes(app: AdminApp, context: AdminContext): void {

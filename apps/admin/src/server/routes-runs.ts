@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AdminApp, AdminContext } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
-import { HttpError, readBody, zodIssues } from './http-errors.js';
+import { HttpError, readBody, readQuery } from './http-errors.js';
 import { loadStoredJourney } from './journey-store.js';
 import { loadMapping } from './mapping-store.js';
 import { listRuns, loadRun, loadRunRow, startSyncRun } from './run-executor.js';
@@ -43,11 +43,7 @@ export function registerRunRoutes(app: AdminApp, context: AdminContext): void {
   });
 
   app.get('/api/runs', async (c) => {
-    const parsed = historySchema.safeParse(c.req.query());
-    if (!parsed.success) {
-      throw new HttpError(400, 'BAD_REQUEST', 'the query is not valid; see issues', zodIssues(parsed.error));
-    }
-    return c.json(await listRuns(database, parsed.data));
+    return c.json(await listRuns(database, readQuery(c, historySchema)));
   });
 
   app.get('/api/runs/:id', async (c) => c.json(await loadRun(database, c.req.param('id'))));
