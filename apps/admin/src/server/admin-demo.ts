@@ -77,27 +77,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const base = adminConfigFromEnv({ ...env, MILEPOST_DATA_DIR: dataDir });
   const port = options.port ?? (env.PORT ? Number(env.PORT) : 4400);
   const uiDir = base.uiDir ?? defaultUiDir();
-  const server = await startAdminServer({
-    config: {
-      ...base,
-      // The demo always runs on embedded storage, whatever DATABASE_URL says.
-      databaseUrl: undefined,
-      port,
-      adminEmail: email,
-      adminPassword: password,
-      publicUrl: base.publicUrl,
-      ...(uiDir ? { uiDir } : {}),
-    },
-    adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 50 }),
-    log,
-  }).catch(async (error: unknown) => {
-    if ((error as { code?: string }).code !== 'EADDRINUSE' || port === 0) throw error;
-    log(`port ${port} is taken; using a free one`);
-    return startAdminServer({
+  const start = (listenOn: number) =>
+    startAdminServer({
       config: {
         ...base,
+        // The demo always runs on embedded storage, whatever DATABASE_URL says.
         databaseUrl: undefined,
-        port: 0,
+        port: listenOn,
         adminEmail: email,
         adminPassword: password,
         ...(uiDir ? { uiDir } : {}),
@@ -105,6 +91,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       adapterFor: createAdapterFactory({ salesforcePollIntervalMs: 50 }),
       log,
     });
+  const server = await start(port).catch(async (error: unknown) => {
+    if ((error as { code?: string }).code !== 'EADDRINUSE' || port === 0) throw error;
+    log(`port ${port} is taken; using a free one`);
+    return start(0);
   });
 
   const close = async () => {
