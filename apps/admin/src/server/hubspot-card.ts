@@ -342,6 +342,18 @@ function hubSpotRefused(status: number): HttpError {
   return new HttpError(502, 'CONNECTION_FAILED', `HubSpot refused the request (${status}); try again`);
 }
 
+// One token source per loaded connection, so a request's calls share one refresh of an expiring token.
+const oauthTokens = new WeakMap<ConnectionWithSecrets, () => Promise<string>>();
+
+function oauthTokenOf(context: AdminContext, connection: ConnectionWithSecrets): () => Promise<string> {
+  let tokens = oauthTokens.get(connection);
+  if (!tokens) {
+    tokens = hubSpotOAuthAccessToken(context)(connection);
+    oauthTokens.set(connection, tokens);
+  }
+  return tokens;
+}
+
 /**
  * One call to HubSpot with the portal's own token; a refused token becomes `AUTHENTICATION_FAILED`
  * (which {@link cardFailure} turns into NEEDS_REINSTALL).
@@ -355,7 +367,7 @@ async function hubSpotCall(
 ): Promise<{ status: number; body: unknown }> {
   const accessToken =
     connection.auth === 'oauth'
-      ? await hubSpotOAuthAccessToken(context)(connection)()
+      ? await oauthTokenOf(context, connection)()
       : String(connection.secrets.accessToken ?? '');
   const response = await fetch(`${connection.baseUrl}${path}`, {
     method,
