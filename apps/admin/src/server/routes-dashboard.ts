@@ -2,7 +2,7 @@
  * The dashboard: the funnel, time in stage and the customers behind or stuck, from the states the
  * last sync stored (`customer_states`); one customer's state live from the CRM.
  */
-import { type Journey, MilepostError, stateToJson } from '@milepost/core';
+import { type Journey, MilepostError, type SlaStatus, stateToJson } from '@milepost/core';
 import { z } from 'zod';
 import type { AdminApp, AdminContext } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
@@ -17,7 +17,7 @@ export interface CustomerRow {
   stage: string;
   daysInStage: number;
   expectedDays: number | null;
-  sla: 'on-track' | 'behind' | 'stuck';
+  sla: SlaStatus;
   whatsNext: string;
 }
 
@@ -42,7 +42,7 @@ export interface StoredCustomerState {
   recordId: string;
   name: string | null;
   stage: string;
-  sla: 'on-track' | 'behind' | 'stuck';
+  sla: SlaStatus;
   daysInStage: number;
   expectedDays: number | null;
   whatsNext: string;
@@ -133,7 +133,7 @@ interface StateRow {
   record_id: string;
   name: string | null;
   stage: string;
-  sla: 'on-track' | 'behind' | 'stuck';
+  sla: SlaStatus;
   days_in_stage: number;
   expected_days: number | null;
   whats_next: string | null;
