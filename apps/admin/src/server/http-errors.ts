@@ -55,23 +55,26 @@ export async function readBody<Schema extends ZodType>(
   } catch {
     throw new HttpError(400, 'BAD_REQUEST', 'the request body must be JSON (content-type: application/json)');
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      'BAD_REQUEST',
-      'the request body is not valid; see issues',
-      zodIssues(parsed.error),
-    );
-  }
-  return parsed.data;
+  return parseRequestPart(schema, body, 'request body');
 }
 
 /** Parses a request's query string against `schema`, or answers 400 naming each bad parameter. */
 export function readQuery<Schema extends ZodType>(context: Context, schema: Schema): z.output<Schema> {
-  const parsed = schema.safeParse(context.req.query());
+  return parseRequestPart(schema, context.req.query(), 'query');
+}
+
+/**
+ * Validates one part of a request (`what`: "request body", "query", "request") against `schema`,
+ * or answers 400 naming each bad field.
+ */
+export function parseRequestPart<Schema extends ZodType>(
+  schema: Schema,
+  value: unknown,
+  what: string,
+): z.output<Schema> {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new HttpError(400, 'BAD_REQUEST', 'the query is not valid; see issues', zodIssues(parsed.error));
+    throw new HttpError(400, 'BAD_REQUEST', `the ${what} is not valid; see issues`, zodIssues(parsed.error));
   }
   return parsed.data;
 }

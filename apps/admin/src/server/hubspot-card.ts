@@ -15,7 +15,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AdminApp, AdminContext, AdminEnv, ConnectionWithSecrets } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
-import { HttpError, zodIssues } from './http-errors.js';
+import { HttpError, parseRequestPart } from './http-errors.js';
 import {
   hubSpotClient,
   hubSpotOAuthAccessToken,
@@ -164,14 +164,6 @@ const actionSchema = z.discriminatedUnion('action', [
   }),
 ]);
 
-function parseOrBadRequest<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new HttpError(400, 'BAD_REQUEST', 'the request is not valid; see issues', zodIssues(parsed.error));
-  }
-  return parsed.data;
-}
-
 /** Checks HubSpot's signature of a card request and answers the calling portal (signed, in the query). */
 function signedPortal(
   c: Context<AdminEnv>,
@@ -201,7 +193,7 @@ function signedPortal(
         : 'this request is not signed by HubSpot for the Milepost app',
     );
   }
-  const { portalId } = parseOrBadRequest(portalQuerySchema, c.req.query());
+  const { portalId } = parseRequestPart(portalQuerySchema, c.req.query(), 'request');
   return { hubId: Number(portalId), signature: signature ?? '' };
 }
 
@@ -479,7 +471,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
   app.get('/hubspot/card', async (c) => {
     const startedAt = Date.now();
     const { hubId } = signedPortal(c, context, '');
-    const query = parseOrBadRequest(recordQuerySchema, c.req.query());
+    const query = parseRequestPart(recordQuerySchema, c.req.query(), 'request');
     const record = { portalId: hubId, objectType: query.objectType, objectId: query.objectId };
     const target = await cardTarget(context, hubId, record, startedAt);
     const card = await readCardState(context, target, record, startedAt);
@@ -498,7 +490,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     } catch {
       throw new HttpError(400, 'BAD_REQUEST', 'the request body must be JSON');
     }
-    const action = parseOrBadRequest(actionSchema, json);
+    const action = parseRequestPart(actionSchema, json, 'request');
     const record = { portalId: hubId, objectType: action.objectType, objectId: action.objectId };
     const target = await cardTarget(context, hubId, record, startedAt);
     const { journey, mapping } = target.journey;
