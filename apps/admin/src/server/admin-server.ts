@@ -14,7 +14,7 @@ import { type Database, openDatabase } from './database.js';
 import { hubSpotOAuthAccessToken } from './hubspot-install.js';
 import { migrate } from './migrate.js';
 import { recoverRuns } from './run-executor.js';
-import { createSecretBox, loadOrCreateSecretKey, parseSecretKey } from './secret-box.js';
+import { createSecretBox, loadOrCreateSecretKey } from './secret-box.js';
 
 /** Options of {@link createAdminContext} and {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -45,10 +45,7 @@ export async function createAdminContext(options: AdminServerOptions): Promise<A
     ));
   const applied = await migrate(database);
   if (applied.length > 0) log(`database migrated (${applied.join(', ')}) on ${database.kind}`);
-  const key =
-    options.database && config.secretKey
-      ? parseSecretKey(config.secretKey)
-      : loadOrCreateSecretKey(config.secretKey, join(config.dataDir, 'secret.key'));
+  const key = loadOrCreateSecretKey(config.secretKey, join(config.dataDir, 'secret.key'));
   const context: AdminContext = {
     config,
     database,
