@@ -5,7 +5,7 @@ import {
   formatDateTime,
   nextId,
   type OrgState,
-  recordsOf,
+  recordsWithValue,
 } from './salesforce-emulator-org-state.js';
 import {
   createRecord,
@@ -199,10 +199,8 @@ function processIngestJob(environment: RestEnvironment, job: IngestJob): void {
           };
           break;
         }
-        const needle = String(value).toLowerCase();
-        const match = [...recordsOf(org, object.name).values()].find(
-          (record) => String(record[field] ?? record.Id ?? '').toLowerCase() === needle,
-        );
+        const canonical = object.fields.get(field.toLowerCase())?.name;
+        const match = canonical ? recordsWithValue(org, object.name, canonical, value)[0] : undefined;
         result = match
           ? updateRecord(context, object, String(match.Id), values)
           : createRecord(context, object, values);

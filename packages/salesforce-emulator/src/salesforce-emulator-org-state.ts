@@ -100,6 +100,100 @@ export function recordsOf(org: OrgState, objectName: string): Map<string, Salesf
   return records;
 }
 
+/**
+ * Lookup indexes of one record table: canonical field name, then lower-case value, then the IDs of the
+ * records holding it. Built on the first lookup by a field and kept in step by `storeRecord`; a schema
+ * change drops them (metadata deploys rename and drop field values in place).
+ */
+interface TableIndexes {
+  schemaVersion: number;
+  fields: Map<string, Map<string, Set<string>>>;
+}
+
+const tableIndexes = new WeakMap<Map<string, SalesforceRecord>, TableIndexes>();
+
+/** The key a value is indexed under: external IDs and unique values match case-insensitively. */
+function lookupKey(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value).toLowerCase();
+}
+
+function currentIndexes(org: OrgState, records: Map<string, SalesforceRecord>): TableIndexes | undefined {
+  const indexes = tableIndexes.get(records);
+  if (indexes && indexes.schemaVersion !== org.schemaVersion) {
+    tableIndexes.delete(records);
+    return undefined;
+  }
+  return indexes;
+}
+
+function addToIndex(index: Map<string, Set<string>>, key: string | undefined, id: string): void {
+  if (key === undefined) return;
+  const ids = index.get(key);
+  if (ids) ids.add(id);
+  else index.set(key, new Set([id]));
+}
+
+function removeFromIndex(index: Map<string, Set<string>>, key: string | undefined, id: string): void {
+  if (key === undefined) return;
+  const ids = index.get(key);
+  ids?.delete(id);
+  if (ids?.size === 0) index.delete(key);
+}
+
+/** Stores a record under its ID (or removes it, given undefined), keeping the table's indexes in step. */
+export function storeRecord(
+  org: OrgState,
+  objectName: string,
+  id: string,
+  record: SalesforceRecord | undefined,
+): void {
+  const records = recordsOf(org, objectName);
+  const previous = records.get(id);
+  if (record) records.set(id, record);
+  else records.delete(id);
+  const indexes = currentIndexes(org, records);
+  if (!indexes) return;
+  for (const [fieldName, index] of indexes.fields) {
+    const before = previous ? lookupKey(previous[fieldName]) : undefined;
+    const after = record ? lookupKey(record[fieldName]) : undefined;
+    if (before === after) continue;
+    removeFromIndex(index, before, id);
+    addToIndex(index, after, id);
+  }
+}
+
+/**
+ * The records of an object whose field (canonical name) holds a value, compared case-insensitively as
+ * Salesforce compares external IDs and unique fields. In creation order (IDs grow with the org's
+ * counter), the order a scan of the table lists them in.
+ */
+export function recordsWithValue(
+  org: OrgState,
+  objectName: string,
+  fieldName: string,
+  value: unknown,
+): SalesforceRecord[] {
+  const key = lookupKey(value);
+  if (key === undefined) return [];
+  const records = recordsOf(org, objectName);
+  let indexes = currentIndexes(org, records);
+  if (!indexes) {
+    indexes = { schemaVersion: org.schemaVersion, fields: new Map() };
+    tableIndexes.set(records, indexes);
+  }
+  let index = indexes.fields.get(fieldName);
+  if (!index) {
+    index = new Map();
+    for (const [id, record] of records) addToIndex(index, lookupKey(record[fieldName]), id);
+    indexes.fields.set(fieldName, index);
+  }
+  const ids = [...(index.get(key) ?? [])];
+  if (ids.length > 1) ids.sort();
+  return ids
+    .map((id) => records.get(id))
+    .filter((record): record is SalesforceRecord => record !== undefined);
+}
+
 /** Finds a record by ID (any 15/18-character form) through its key prefix. */
 export function findRecordById(
   org: OrgState,
@@ -230,14 +324,17 @@ export function syncPermissionSetRecords(org: OrgState): void {
     const existing = byName.get(key);
     const now = formatDateTime(org.now());
     if (existing) {
-      existing.Label = xmlText(component.label);
-      existing.Description = xmlText(component.description) || null;
-      existing.LastModifiedDate = now;
-      existing.SystemModstamp = now;
+      storeRecord(org, 'PermissionSet', String(existing.Id), {
+        ...existing,
+        Label: xmlText(component.label),
+        Description: xmlText(component.description) || null,
+        LastModifiedDate: now,
+        SystemModstamp: now,
+      });
       continue;
     }
     const id = nextId(org, '0PS');
-    records.set(id, {
+    storeRecord(org, 'PermissionSet', id, {
       Id: id,
       Name: xmlText(component.fullName),
       Label: xmlText(component.label),
@@ -254,10 +351,10 @@ export function syncPermissionSetRecords(org: OrgState): void {
   }
   for (const [id, record] of records) {
     if (!components.has(String(record.Name).toLowerCase())) {
-      records.delete(id);
-      const assignments = recordsOf(org, 'PermissionSetAssignment');
-      for (const [assignmentId, assignment] of assignments)
-        if (assignment.PermissionSetId === id) assignments.delete(assignmentId);
+      storeRecord(org, 'PermissionSet', id, undefined);
+      for (const [assignmentId, assignment] of recordsOf(org, 'PermissionSetAssignment'))
+        if (assignment.PermissionSetId === id)
+          storeRecord(org, 'PermissionSetAssignment', assignmentId, undefined);
     }
   }
   touchAccess(org);
@@ -310,7 +407,7 @@ export function createOrgState(options: OrgStateOptions): OrgState {
   };
   rebuildSchema(org);
   const now = formatDateTime(org.now());
-  recordsOf(org, 'Organization').set(org.salesforceId, {
+  storeRecord(org, 'Organization', org.salesforceId, {
     Id: org.salesforceId,
     Name: org.name,
     OrganizationType: EDITION_LABELS[options.edition],
@@ -339,7 +436,7 @@ export function addUser(
   const now = formatDateTime(org.now());
   const slug = `${user.firstName}.${user.lastName}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
   const domain = `${org.orgId.toLowerCase().replace(/[^a-z0-9]/g, '')}.example.com`;
-  recordsOf(org, 'User').set(id, {
+  storeRecord(org, 'User', id, {
     Id: id,
     Username: user.username ?? `${slug}@${domain}`,
     FirstName: user.firstName,

@@ -9,7 +9,9 @@ import {
   nextId,
   type OrgState,
   recordsOf,
+  recordsWithValue,
   type SalesforceRecord,
+  storeRecord,
   touchAccess,
 } from './salesforce-emulator-org-state.js';
 import type { SalesforceFieldDefinition, SalesforceObjectDefinition } from './salesforce-emulator-schema.js';
@@ -326,22 +328,15 @@ function checkUnique(
 ): SalesforceRecordError | undefined {
   for (const field of changed) {
     if (!field.unique) continue;
-    const value = record[field.name];
-    if (value === null || value === undefined) continue;
-    const needle = String(value).toLowerCase();
-    for (const other of recordsOf(context.org, object.name).values()) {
-      if (
-        other.Id !== record.Id &&
-        other[field.name] !== null &&
-        other[field.name] !== undefined &&
-        String(other[field.name]).toLowerCase() === needle
-      ) {
-        return recordError(
-          'DUPLICATE_VALUE',
-          `duplicate value found: ${field.name} duplicates value on record with id: ${String(other.Id)}`,
-          [field.name],
-        );
-      }
+    const other = recordsWithValue(context.org, object.name, field.name, record[field.name]).find(
+      (candidate) => candidate.Id !== record.Id,
+    );
+    if (other) {
+      return recordError(
+        'DUPLICATE_VALUE',
+        `duplicate value found: ${field.name} duplicates value on record with id: ${String(other.Id)}`,
+        [field.name],
+      );
     }
   }
   return undefined;
@@ -423,14 +418,9 @@ function setRecord(
   id: string,
   next: SalesforceRecord | undefined,
 ): void {
-  const records = recordsOf(context.org, object.name);
-  const previous = records.get(id);
-  if (next) records.set(id, next);
-  else records.delete(id);
-  context.journal.push(() => {
-    if (previous) records.set(id, previous);
-    else records.delete(id);
-  });
+  const previous = recordsOf(context.org, object.name).get(id);
+  storeRecord(context.org, object.name, id, next);
+  context.journal.push(() => storeRecord(context.org, object.name, id, previous));
   if (object.name === 'PermissionSetAssignment') {
     touchAccess(context.org);
     context.journal.push(() => touchAccess(context.org));

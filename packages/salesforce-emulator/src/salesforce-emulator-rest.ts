@@ -6,6 +6,7 @@ import {
   findRecordById,
   type OrgState,
   recordsOf,
+  recordsWithValue,
   type SalesforceRecord,
 } from './salesforce-emulator-org-state.js';
 import {
@@ -384,14 +385,7 @@ function findByExternalId(
     const record = id ? recordsOf(environment.org, object.name).get(id) : undefined;
     return { field, matches: record ? [record] : [] };
   }
-  const needle = value.toLowerCase();
-  const matches: SalesforceRecord[] = [];
-  for (const record of recordsOf(environment.org, object.name).values()) {
-    const stored = record[field.name];
-    if (stored !== null && stored !== undefined && String(stored).toLowerCase() === needle)
-      matches.push(record);
-  }
-  return { field, matches };
+  return { field, matches: recordsWithValue(environment.org, object.name, field.name, value) };
 }
 
 function upsertOne(
