@@ -196,6 +196,21 @@ export const hubSpotBatchResultSchema = z.object({
 /** A batch response; a 207 carries `errors` per failed input. */
 export type HubSpotBatchResult = z.infer<typeof hubSpotBatchResultSchema>;
 
+/**
+ * A v4 batch associations read. A record without associations of the type is not a result but an
+ * entry in `errors` (the response is a 207).
+ */
+export const hubSpotAssociationsReadSchema = z.object({
+  status: z.string().nullish(),
+  results: z.array(
+    z.object({
+      from: z.object({ id: z.union([z.number(), z.string()]).transform(String) }).nullish(),
+      to: z.array(z.object({ toObjectId: z.union([z.number(), z.string()]).transform(String) })),
+    }),
+  ),
+  errors: z.array(standardErrorSchema).nullish(),
+});
+
 export const hubSpotErrorBodySchema = z.object({
   status: z.string().nullish(),
   message: z.string(),

@@ -76,3 +76,34 @@ export function hubSpotError(
     details,
   });
 }
+
+/** Marks the error of a call that ran out of its deadline (see {@link isHubSpotDeadlineExceeded}). */
+const DEADLINE_DETAIL = 'deadlineExceeded';
+
+/**
+ * The error of a call that could not settle by its deadline: `VENDOR_UNAVAILABLE` (retryable later),
+ * with the last failure, if any, as its cause.
+ */
+export function hubSpotDeadlineError(
+  request: { method: string; path: string },
+  attempts: number,
+  lastFailure: unknown,
+): MilepostError {
+  const path = redactHubSpotPath(request.path);
+  const failure = lastFailure instanceof Error ? ` (last: ${lastFailure.message})` : '';
+  return new MilepostError({
+    code: 'VENDOR_UNAVAILABLE',
+    message: `HubSpot did not answer ${request.method} ${path} within the call's deadline after ${attempts} attempt${attempts === 1 ? '' : 's'}${failure}; try again`,
+    cause: lastFailure,
+    details: { path, attempts, [DEADLINE_DETAIL]: true },
+  });
+}
+
+/** True for the error of a HubSpot call that ran out of its deadline (the caller's budget, not HubSpot's failure). */
+export function isHubSpotDeadlineExceeded(error: unknown): boolean {
+  return (
+    MilepostError.isInstance(error) &&
+    error.code === 'VENDOR_UNAVAILABLE' &&
+    error.details[DEADLINE_DETAIL] === true
+  );
+}

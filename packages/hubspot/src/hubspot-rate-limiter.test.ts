@@ -65,6 +65,18 @@ describe('createHubSpotRateLimiter', () => {
     expect(limiter.stats().waitedMilliseconds).toBe(4_000);
   });
 
+  test('with a deadline, a start that would not come before it is refused at once and counts nothing', async () => {
+    const clock = fakeClock();
+    const limiter = createHubSpotRateLimiter({ tenSecondly: 100, searchPerSecond: 5 }, clock);
+    limiter.pauseUntil(4_000);
+    expect(await limiter.acquire('standard', 3_000)).toBe(false);
+    expect(clock.time).toBe(0);
+    expect(limiter.stats().requests.standard).toBe(0);
+    expect(await limiter.acquire('standard', 5_000)).toBe(true);
+    expect(clock.time).toBe(4_000);
+    expect(limiter.stats().requests.standard).toBe(1);
+  });
+
   test('concurrent callers are admitted in order within the budget', async () => {
     const clock = fakeClock();
     const limiter = createHubSpotRateLimiter({ tenSecondly: 5, searchPerSecond: 5 }, clock);

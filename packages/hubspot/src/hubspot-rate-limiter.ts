@@ -55,8 +55,12 @@ export interface HubSpotLimiterStats {
 
 /** A per-portal limiter. */
 export interface HubSpotRateLimiter {
-  /** Waits until a request may start on `budget`, then counts it. */
-  acquire(budget: HubSpotBudget): Promise<void>;
+  /**
+   * Waits until a request may start on `budget`, then counts it and answers true. With a `deadline`
+   * (a time on the limiter's clock) it answers false at once, counting nothing, when that start would
+   * not come before the deadline.
+   */
+  acquire(budget: HubSpotBudget, deadline?: number): Promise<boolean>;
   /** Makes every request wait until `until` (after a 429 told us the window is spent). */
   pauseUntil(until: number): void;
   /** Reads `X-HubSpot-RateLimit-*` headers to stay in step with HubSpot's own count. */
@@ -101,15 +105,16 @@ export function createHubSpotRateLimiter(
   let pausedUntil = 0;
   let queue: Promise<void> = Promise.resolve();
 
-  const acquireNow = async (budget: HubSpotBudget): Promise<void> => {
+  const acquireNow = async (budget: HubSpotBudget, deadline: number | undefined): Promise<boolean> => {
     const window = budget === 'search' ? search : standard;
     for (;;) {
       const now = clock.now();
       const wait = Math.max(pausedUntil - now, window.delay(now));
+      if (deadline !== undefined && now + Math.max(0, wait) >= deadline) return false;
       if (wait <= 0) {
         window.record(now);
         stats.requests[budget]++;
-        return;
+        return true;
       }
       stats.waitedMilliseconds += wait;
       await clock.sleep(wait);
@@ -117,10 +122,13 @@ export function createHubSpotRateLimiter(
   };
 
   return {
-    acquire(budget) {
+    acquire(budget, deadline) {
       // Serialise acquisitions so concurrent callers are admitted in order.
-      const turn = queue.then(() => acquireNow(budget));
-      queue = turn.catch(() => undefined);
+      const turn = queue.then(() => acquireNow(budget, deadline));
+      queue = turn.then(
+        () => undefined,
+        () => undefined,
+      );
       return turn;
     },
     pauseUntil(until) {

@@ -1,12 +1,19 @@
 /**
  * Every HubSpot call goes through here: one `@hubspot/api-client` Client per portal (its `basePath`
  * points at the emulator in tests), the portal's rate limiter, retries by `policyName` and for 5xx
- * with jittered backoff, zod validation of every response, and a count of calls.
+ * with jittered backoff, zod validation of every response, and a count of calls. A call may carry a
+ * deadline (interactive callers such as the CRM card have one): no attempt, rate-limit wait or backoff
+ * starts that would end past it, and an attempt still in flight at the deadline is abandoned.
  */
 import { Client } from '@hubspot/api-client';
 import { MilepostError } from '@milepost/core';
 import type { z } from 'zod';
-import { hubSpotError, parseHubSpotErrorBody, redactHubSpotPath } from './hubspot-errors.js';
+import {
+  hubSpotDeadlineError,
+  hubSpotError,
+  parseHubSpotErrorBody,
+  redactHubSpotPath,
+} from './hubspot-errors.js';
 import {
   createHubSpotRateLimiter,
   type HubSpotBudget,
@@ -14,6 +21,9 @@ import {
   type HubSpotRateLimits,
   type LimiterClock,
 } from './hubspot-rate-limiter.js';
+
+/** What {@link HubSpotTransport.request}'s deadline race answers when the deadline comes first. */
+const EXPIRED: unique symbol = Symbol('expired');
 
 /** Settings of {@link createHubSpotTransport}. */
 export interface HubSpotTransportOptions {
@@ -39,6 +49,13 @@ export interface HubSpotRequest<T> {
   schema?: z.ZodType<T>;
   /** Statuses that are answers rather than failures (e.g. 404 when looking something up). */
   accept?: readonly number[];
+  /**
+   * A time on the transport's clock (epoch milliseconds with the default clock) by which the call
+   * settles: no attempt, rate-limit wait or retry backoff starts that would end past it, and an attempt
+   * in flight at the deadline is abandoned. The call then fails with the error
+   * {@link isHubSpotDeadlineExceeded} recognises.
+   */
+  deadline?: number;
 }
 
 /** A validated response. */
@@ -86,18 +103,18 @@ export function createHubSpotTransport(options: HubSpotTransportOptions): HubSpo
   const backoff = (attempt: number) => Math.round(random() * Math.min(30_000, 500 * 2 ** attempt));
 
   async function request<T>(spec: HubSpotRequest<T>): Promise<HubSpotResponse<T>> {
+    const { deadline } = spec;
+    let lastFailure: unknown;
     for (let attempt = 1; ; attempt++) {
-      await limiter.acquire(spec.budget ?? 'standard');
+      if (!(await limiter.acquire(spec.budget ?? 'standard', deadline)))
+        throw hubSpotDeadlineError(spec, attempt - 1, lastFailure);
       counts.total++;
-      let response: Response;
+      let answer: { response: Response; text: string } | typeof EXPIRED;
       try {
-        response = await (await clientFor()).apiRequest({
-          method: spec.method,
-          path: spec.path,
-          body: spec.body as object | undefined,
-          defaultJson: true,
-        });
+        answer = await settleBy(send(spec), deadline);
       } catch (cause) {
+        // The token source's own answer (a refused OAuth refresh) is not a network failure to retry.
+        if (MilepostError.isInstance(cause)) throw cause;
         if (attempt >= maxAttempts) {
           throw new MilepostError({
             code: 'VENDOR_UNAVAILABLE',
@@ -105,12 +122,13 @@ export function createHubSpotTransport(options: HubSpotTransportOptions): HubSpo
             cause,
           });
         }
-        counts.retries++;
-        await clock.sleep(backoff(attempt));
+        lastFailure = cause;
+        await backOff(spec, attempt, lastFailure);
         continue;
       }
+      if (answer === EXPIRED) throw hubSpotDeadlineError(spec, attempt, lastFailure);
+      const { response, text } = answer;
       limiter.observe(response.headers);
-      const text = await response.text();
       if ((response.status >= 200 && response.status < 300) || spec.accept?.includes(response.status)) {
         // An accepted failure status is an answer without a body worth validating (callers check the status).
         return {
@@ -121,14 +139,53 @@ export function createHubSpotTransport(options: HubSpotTransportOptions): HubSpo
       const errorBody = parseHubSpotErrorBody(text);
       const error = hubSpotError(response.status, errorBody, spec);
       if (!error.retryable || attempt >= maxAttempts) throw error;
-      counts.retries++;
+      lastFailure = error;
       if (response.status === 429) {
+        counts.retries++;
         // HubSpot's windows are rolling: wait out the window the policy names before anyone tries again.
+        // The limiter refuses the next start when that wait would pass this call's deadline.
         const interval = Number(response.headers.get('x-hubspot-ratelimit-interval-milliseconds')) || 10_000;
         limiter.pauseUntil(clock.now() + (errorBody?.policyName === 'SECONDLY' ? 1_000 : interval));
       } else {
-        await clock.sleep(backoff(attempt));
+        await backOff(spec, attempt, lastFailure);
       }
+    }
+  }
+
+  async function send(spec: HubSpotRequest<unknown>): Promise<{ response: Response; text: string }> {
+    const response = await (await clientFor()).apiRequest({
+      method: spec.method,
+      path: spec.path,
+      body: spec.body as object | undefined,
+      defaultJson: true,
+    });
+    return { response, text: await response.text() };
+  }
+
+  /** Sleeps before the next attempt, unless waking would already be past the call's deadline. */
+  async function backOff(spec: HubSpotRequest<unknown>, attempt: number, failure: unknown): Promise<void> {
+    const wait = backoff(attempt);
+    if (spec.deadline !== undefined && clock.now() + wait >= spec.deadline)
+      throw hubSpotDeadlineError(spec, attempt, failure);
+    counts.retries++;
+    await clock.sleep(wait);
+  }
+
+  /**
+   * `work`, or {@link EXPIRED} when the deadline comes first. `@hubspot/api-client`'s `apiRequest` takes
+   * no abort signal, so an expired attempt is abandoned rather than cancelled: its answer is ignored.
+   */
+  async function settleBy<R>(work: Promise<R>, deadline: number | undefined): Promise<R | typeof EXPIRED> {
+    if (deadline === undefined) return work;
+    work.catch(() => undefined); // an abandoned attempt's failure must not surface as unhandled
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<typeof EXPIRED>((resolve) => {
+      timer = setTimeout(() => resolve(EXPIRED), Math.max(0, deadline - clock.now()));
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -6,11 +6,13 @@ export {
   HUBSPOT_SEARCH_PAGE_SIZE,
   HUBSPOT_SEARCH_RESULT_CAP,
   type HubSpotApiVersion,
+  type HubSpotObject,
   type HubSpotPaths,
   hubSpotPaths,
   hubSpotPipelineProperties,
 } from './hubspot-api.js';
 export { HUBSPOT_REQUIRED_SCOPES, type HubSpotPreflight } from './hubspot-describe.js';
+export { isHubSpotDeadlineExceeded } from './hubspot-errors.js';
 export {
   createHubSpotOAuthTokens,
   type HubSpotOAuthTokenSet,
