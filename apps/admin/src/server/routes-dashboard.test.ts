@@ -3,13 +3,19 @@ import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-e
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAdmin, type TestAdmin, type TestResponse } from './admin-test-support.js';
 import { createAdapterFactory } from './crm-adapters.js';
-import { buildDashboard, type StoredCustomerState } from './routes-dashboard.js';
+import { buildDashboard, type DashboardJson, type StoredCustomerJourney } from './routes-dashboard.js';
 import { journeyOnEmulator, planAndApply, waitForRun } from './run-test-support.js';
 
 const journey = parseJourneySources([{ file: 'j.yaml', text: readTemplate('saas-lifecycle') }]).journeys[0]!;
 
 describe('buildDashboard', () => {
-  const state = (recordId: string, stage: string, sla: StoredCustomerState['sla'], daysInStage: number) => ({
+  const state = (
+    recordId: string,
+    stage: string,
+    sla: StoredCustomerJourney['sla'],
+    daysInStage: number,
+    history: Array<[string, string]> = [],
+  ): StoredCustomerJourney => ({
     recordId,
     name: recordId === 'nameless' ? null : `Customer ${recordId}`,
     stage,
@@ -17,9 +23,14 @@ describe('buildDashboard', () => {
     daysInStage,
     expectedDays: 30,
     whatsNext: 'next',
+    persona: null,
+    stageEnteredAt: history.at(-1)?.[1] ?? '2026-06-01',
+    history: history.map(([stage, enteredAt]) => ({ stage, enteredAt })),
   });
+  const funnelOf = (dashboard: DashboardJson) =>
+    dashboard.funnel.map((step) => [step.stage, step.reached, step.current, step.conversion]);
 
-  it('counts reached as the stage or a later one, in journey order, with medians of the ongoing stays', () => {
+  it('counts the stages each customer reached in its history, with the ongoing stays where there is none', () => {
     const dashboard = buildDashboard(journey, [
       state('a', 'prospecting', 'on-track', 3),
       state('b', 'onboarding', 'behind', 70),
@@ -28,23 +39,30 @@ describe('buildDashboard', () => {
       state('nameless', 'old-stage', 'on-track', 1),
     ]);
     expect(dashboard.customers).toBe(5);
-    expect(dashboard.funnel.map((step) => [step.stage, step.reached, step.current, step.conversion])).toEqual(
-      [
-        ['prospecting', 4, 1, 0.75],
-        ['purchase', 3, 0, 1],
-        ['onboarding', 3, 2, 1 / 3],
-        ['customer-success', 1, 1, null],
-      ],
-    );
+    // Without history a customer reached its current stage only: nothing before it is assumed.
+    expect(funnelOf(dashboard)).toEqual([
+      ['prospecting', 1, 1, 0],
+      ['purchase', 0, 0, null],
+      ['onboarding', 2, 2, 0],
+      ['customer-success', 1, 1, null],
+    ]);
     expect(dashboard.timeInStage.find((row) => row.stage === 'onboarding')).toEqual({
       stage: 'onboarding',
       name: expect.any(String),
       expectedDays: 60,
-      medianDays: 40,
+      stays: 2,
+      medianDays: 10,
+      p90Days: 70,
+      overTimeFrame: 0.5,
+      onTrack: 1,
       behind: 1,
       stuck: 0,
     });
-    expect(dashboard.timeInStage.find((row) => row.stage === 'purchase')?.medianDays).toBeNull();
+    expect(dashboard.timeInStage.find((row) => row.stage === 'purchase')).toMatchObject({
+      stays: 0,
+      medianDays: null,
+      p90Days: null,
+    });
     expect(dashboard.behind.map((row) => row.recordId)).toEqual(['b']);
     expect(dashboard.stuck).toEqual([
       {
@@ -59,9 +77,61 @@ describe('buildDashboard', () => {
     ]);
   });
 
+  it('does not count a skipped stage as reached (it used to: reached meant "this stage or a later one")', () => {
+    const dashboard = buildDashboard(journey, [
+      state('straight', 'onboarding', 'on-track', 5, [
+        ['prospecting', '2026-01-01'],
+        ['purchase', '2026-01-11'],
+        ['onboarding', '2026-01-31'],
+      ]),
+      state('skipper', 'onboarding', 'on-track', 5, [
+        ['prospecting', '2026-01-01'],
+        ['onboarding', '2026-01-21'],
+      ]),
+    ]);
+    expect(funnelOf(dashboard)).toEqual([
+      ['prospecting', 2, 0, 0.5],
+      ['purchase', 1, 0, 1],
+      ['onboarding', 2, 2, 0],
+      ['customer-success', 0, 0, null],
+    ]);
+    // Finished stays come from the history: 10 and 20 days in prospecting, 20 in purchase.
+    const prospecting = dashboard.timeInStage.find((row) => row.stage === 'prospecting')!;
+    expect(prospecting).toMatchObject({ stays: 2, medianDays: 10, p90Days: 20, onTrack: 0 });
+    expect(dashboard.timeInStage.find((row) => row.stage === 'purchase')).toMatchObject({
+      stays: 1,
+      medianDays: 20,
+    });
+  });
+
+  it('keeps a stage reached after a backward move, counting the customer where it is now', () => {
+    const dashboard = buildDashboard(journey, [
+      state('back', 'purchase', 'behind', 40, [
+        ['prospecting', '2026-01-01'],
+        ['purchase', '2026-01-05'],
+        ['onboarding', '2026-01-10'],
+        ['purchase', '2026-02-01'],
+      ]),
+    ]);
+    expect(funnelOf(dashboard)).toEqual([
+      ['prospecting', 1, 0, 1],
+      ['purchase', 1, 1, 1],
+      ['onboarding', 1, 0, 0],
+      ['customer-success', 0, 0, null],
+    ]);
+    // Two stays in purchase: 5 days (finished) and 40 (ongoing).
+    expect(dashboard.timeInStage.find((row) => row.stage === 'purchase')).toMatchObject({
+      stays: 2,
+      medianDays: 5,
+      p90Days: 40,
+      behind: 1,
+    });
+  });
+
   it('answers zeros and null conversions without customers', () => {
     const dashboard = buildDashboard(journey, []);
     expect(dashboard.customers).toBe(0);
+    expect(dashboard.historySince).toBeNull();
     expect(dashboard.funnel.every((step) => step.reached === 0 && step.conversion === null)).toBe(true);
   });
 });
@@ -109,30 +179,40 @@ describe('dashboard routes (HubSpot emulator, after apply and sync)', () => {
       days_in_stage: number;
     }>('select record_id, name, stage, sla, days_in_stage from customer_states');
 
-  it('builds the funnel, time in stage and the behind and stuck lists from the stored states', async () => {
+  const historyRows = () =>
+    admin.context.database.query<{ record_id: string; stage: string }>(
+      'select record_id, stage from stage_history order by record_id, entered_at, entry_number',
+    );
+
+  it('builds the funnel from the stage history, time in stage and the behind and stuck lists', async () => {
     const response = await call('GET', `/api/journeys/saas-lifecycle/dashboard?connectionId=${connectionId}`);
     expect(response.status).toBe(200);
     const dashboard = response.body;
     const stored = await states();
     expect(dashboard.customers).toBe(300);
+    expect(dashboard.historySince).toEqual(expect.any(String));
     expect(dashboard.funnel.map((step: { stage: string }) => step.stage)).toEqual(
       journey.stages.map((stage) => stage.key),
     );
-    // Counts add up: every customer is in one stage, and all reached the first.
+    // Every customer is in one stage; it reached the stages of its history and its stage now.
     const currents = dashboard.funnel.map((step: { current: number }) => step.current);
     expect(currents.reduce((sum: number, count: number) => sum + count, 0)).toBe(300);
-    expect(dashboard.funnel[0].reached).toBe(300);
+    const reachedBy = new Map(stored.map((state) => [state.record_id, new Set([state.stage])]));
+    for (const entry of await historyRows()) reachedBy.get(entry.record_id)?.add(entry.stage);
     dashboard.funnel.forEach(
       (
         step: { stage: string; reached: number; current: number; conversion: number | null },
         index: number,
       ) => {
         expect(step.current).toBe(stored.filter((state) => state.stage === step.stage).length);
+        const reached = [...reachedBy.values()].filter((stages) => stages.has(step.stage));
+        expect(step.reached).toBe(reached.length);
         const next = dashboard.funnel[index + 1];
-        if (next) {
-          expect(step.reached).toBe(step.current + next.reached);
-          expect(step.conversion).toBeCloseTo(next.reached / step.reached);
-        } else expect(step.conversion).toBeNull();
+        if (!next || reached.length === 0) expect(step.conversion).toBeNull();
+        else {
+          const went = reached.filter((stages) => stages.has(next.stage)).length;
+          expect(step.conversion).toBeCloseTo(went / reached.length);
+        }
       },
     );
     // Behind and stuck match the SLA the sync stored.
@@ -159,13 +239,30 @@ describe('dashboard routes (HubSpot emulator, after apply and sync)', () => {
       sla: 'behind',
       whatsNext: expect.any(String),
     });
+    // Each customer in a stage now has an ongoing stay there; finished stays come on top.
     for (const row of dashboard.timeInStage) {
-      const inStage = stored.filter((state) => state.stage === row.stage).map((state) => state.days_in_stage);
-      if (inStage.length === 0) expect(row.medianDays).toBeNull();
-      else {
-        expect(row.medianDays).toBeGreaterThanOrEqual(Math.min(...inStage));
-        expect(row.medianDays).toBeLessThanOrEqual(Math.max(...inStage));
-      }
+      const inStage = stored.filter((state) => state.stage === row.stage);
+      expect(row.stays).toBeGreaterThanOrEqual(inStage.length);
+      expect(row.onTrack + row.behind + row.stuck).toBe(inStage.length);
+      if (row.stays === 0)
+        expect([row.medianDays, row.p90Days, row.overTimeFrame]).toEqual([null, null, null]);
+      else expect(row.p90Days).toBeGreaterThanOrEqual(row.medianDays);
+    }
+  });
+
+  it('keeps one history entry per stage a sync found a customer in, none for a stage it was in already', async () => {
+    const entries = await historyRows();
+    const stored = await states();
+    const byCustomer = new Map<string, string[]>();
+    for (const entry of entries)
+      byCustomer.set(entry.record_id, [...(byCustomer.get(entry.record_id) ?? []), entry.stage]);
+    expect(byCustomer.size).toBe(300);
+    for (const state of stored) {
+      const stages = byCustomer.get(state.record_id)!;
+      // Two syncs: the stage first seen, and a second entry only for a move; the last is the stage now.
+      expect(stages.length).toBeLessThanOrEqual(2);
+      if (stages.length === 2) expect(stages[0]).not.toBe(stages[1]);
+      expect(stages.at(-1)).toBe(state.stage);
     }
   });
 

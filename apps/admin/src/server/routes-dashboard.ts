@@ -1,8 +1,19 @@
 /**
  * The dashboard: the funnel, time in stage and the customers behind or stuck, from the states the
- * last sync stored (`customer_states`); one customer's state live from the CRM.
+ * last sync stored (`customer_states`) and the stage history the syncs recorded (`stage_history`);
+ * one customer's state live from the CRM.
  */
-import { type Journey, MilepostError, type SlaStatus, stateToJson } from '@milepost/core';
+import {
+  compileJourney,
+  createAnalyticsCollector,
+  type Journey,
+  type JourneyState,
+  MilepostError,
+  type SlaStatus,
+  type StageHistoryEntry,
+  type StageTime,
+  stateToJson,
+} from '@milepost/core';
 import { z } from 'zod';
 import type { AdminApp, AdminContext } from './admin-context.js';
 import { loadConnection } from './connection-store.js';
@@ -24,20 +35,20 @@ export interface CustomerRow {
 /** `GET /api/journeys/:key/dashboard`. */
 export interface DashboardJson {
   customers: number;
+  /** When the syncs started recording stage history (ISO), or null before the first sync. */
+  historySince: string | null;
   funnel: Array<{ stage: string; name: string; reached: number; current: number; conversion: number | null }>;
-  timeInStage: Array<{
-    stage: string;
-    name: string;
-    expectedDays: number | null;
-    medianDays: number | null;
-    behind: number;
-    stuck: number;
-  }>;
+  timeInStage: Array<
+    Pick<
+      StageTime,
+      'stage' | 'name' | 'expectedDays' | 'stays' | 'medianDays' | 'p90Days' | 'overTimeFrame' | 'onTrack'
+    > & { behind: number; stuck: number }
+  >;
   behind: CustomerRow[];
   stuck: CustomerRow[];
 }
 
-/** One stored state, as much of it as the dashboard reads. */
+/** One stored state, as much of it as a customer list reads. */
 export interface StoredCustomerState {
   recordId: string;
   name: string | null;
@@ -48,15 +59,16 @@ export interface StoredCustomerState {
   whatsNext: string;
 }
 
+/** One stored state with what the funnel and time in stage read: the persona and the stage history. */
+export interface StoredCustomerJourney extends StoredCustomerState {
+  persona: string | null;
+  stageEnteredAt: string;
+  /** The stage entries the syncs recorded, oldest first (the current stage is normally the last). */
+  history: StageHistoryEntry[];
+}
+
 /** Customers listed per dashboard list (behind, stuck) and per search. */
 const LIST_LIMIT = 50;
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function customerRow(state: StoredCustomerState): CustomerRow {
   return {
@@ -71,29 +83,40 @@ function customerRow(state: StoredCustomerState): CustomerRow {
 }
 
 /**
- * The dashboard numbers from stored states. Core's analytics collector is not used: it needs each
- * record's snapshot with its stage history, and a sync stores only the evaluated state. So the
- * funnel counts a stage as reached when the customer's current stage is that stage or a later one in
- * journey order (sum of `current` = customers in journey stages; `reached` of the first stage = all
- * of them), and time in stage is the ongoing stay of the customers in each stage now.
+ * The dashboard numbers, from core's analytics over the stored states and their stage history: a
+ * stage is reached when it is in the customer's history or is its stage now (a skipped stage is not
+ * reached, a backward move does not undo one), conversion is the share of those who reached a stage
+ * that also reached the next, and time in stage pools the finished stays of the history with the
+ * ongoing stays. History starts with the first sync that saw a customer, so stages it passed before
+ * count as not reached. A customer in a stage the journey no longer has is counted in `customers`
+ * only. The stored state keeps no facts, so nobody counts as churned.
  */
-export function buildDashboard(journey: Journey, states: readonly StoredCustomerState[]): DashboardJson {
-  const index = new Map(journey.stages.map((stage, position) => [stage.key, position]));
-  const current = journey.stages.map(() => 0);
-  const days: number[][] = journey.stages.map(() => []);
-  const behindCounts = journey.stages.map(() => 0);
-  const stuckCounts = journey.stages.map(() => 0);
+export function buildDashboard(
+  journey: Journey,
+  states: readonly StoredCustomerJourney[],
+  historySince: string | null = null,
+): DashboardJson {
+  const compiled = compileJourney(journey);
+  const collector = createAnalyticsCollector(compiled);
   for (const state of states) {
-    const position = index.get(state.stage);
-    if (position === undefined) continue;
-    current[position]! += 1;
-    days[position]!.push(state.daysInStage);
-    if (state.sla === 'behind') behindCounts[position]! += 1;
-    if (state.sla === 'stuck') stuckCounts[position]! += 1;
+    if (!compiled.stageIndex.has(state.stage)) continue;
+    collector.add(
+      {
+        id: state.recordId,
+        facts: {},
+        history: state.history,
+        ...(state.persona ? { persona: state.persona } : {}),
+      },
+      // The collector reads only these fields of the evaluated state; they are what is stored.
+      {
+        stage: state.stage,
+        stageEnteredAt: state.stageEnteredAt,
+        daysInStage: state.daysInStage,
+        sla: state.sla,
+      } as JourneyState,
+    );
   }
-  const reached = current.map((_, position) =>
-    current.slice(position).reduce((sum, count) => sum + count, 0),
-  );
+  const analytics = collector.result();
   // Longest in stage first: those need attention soonest.
   const list = (sla: 'behind' | 'stuck') =>
     states
@@ -105,24 +128,26 @@ export function buildDashboard(journey: Journey, states: readonly StoredCustomer
       .map(customerRow);
   return {
     customers: states.length,
-    funnel: journey.stages.map((stage, position) => {
-      const next = reached[position + 1];
-      const here = reached[position]!;
-      return {
-        stage: stage.key,
-        name: stage.name,
-        reached: here,
-        current: current[position]!,
-        conversion: next === undefined ? null : here === 0 ? null : next / here,
-      };
-    }),
-    timeInStage: journey.stages.map((stage, position) => ({
-      stage: stage.key,
-      name: stage.name,
-      expectedDays: stage.expectedDays ?? null,
-      medianDays: median(days[position]!),
-      behind: behindCounts[position]!,
-      stuck: stuckCounts[position]!,
+    historySince,
+    funnel: analytics.funnel.overall.map((step) => ({
+      stage: step.stage,
+      name: step.name,
+      reached: step.reached,
+      current: step.current,
+      // Nobody reached the stage: no share to show (core says 0).
+      conversion: step.reached === 0 ? null : step.conversion,
+    })),
+    timeInStage: analytics.timeInStage.map((row) => ({
+      stage: row.stage,
+      name: row.name,
+      expectedDays: row.expectedDays,
+      stays: row.stays,
+      medianDays: row.medianDays,
+      p90Days: row.p90Days,
+      overTimeFrame: row.overTimeFrame,
+      onTrack: row.onTrack,
+      behind: row.behind,
+      stuck: row.stuck,
     })),
     behind: list('behind'),
     stuck: list('stuck'),
@@ -139,7 +164,27 @@ interface StateRow {
   whats_next: string | null;
 }
 
+interface JourneyRow extends StateRow {
+  persona: string | null;
+  stage_entered_at: string | null;
+  history: StageHistoryEntry[];
+}
+
 const STATE_COLUMNS = `record_id, name, stage, sla, days_in_stage, expected_days, state->>'whatsNext' as whats_next`;
+
+// Each state with its history entries, oldest first (entries of one day in the order recorded).
+const JOURNEY_QUERY = `
+  select s.record_id, s.name, s.stage, s.sla, s.days_in_stage, s.expected_days,
+         s.state->>'whatsNext' as whats_next, s.state->>'persona' as persona,
+         s.state->>'stageEnteredAt' as stage_entered_at,
+         coalesce((select jsonb_agg(jsonb_build_object('stage', h.stage,
+                                                       'enteredAt', to_char(h.entered_at, 'YYYY-MM-DD'))
+                                    order by h.entered_at, h.entry_number)
+                     from stage_history h
+                    where h.journey_key = s.journey_key and h.connection_id = s.connection_id
+                      and h.record_id = s.record_id), '[]'::jsonb) as history
+    from customer_states s
+   where s.journey_key = $1 and s.connection_id = $2`;
 
 function fromRow(row: StateRow): StoredCustomerState {
   return {
@@ -150,6 +195,15 @@ function fromRow(row: StateRow): StoredCustomerState {
     daysInStage: row.days_in_stage,
     expectedDays: row.expected_days,
     whatsNext: row.whats_next ?? '',
+  };
+}
+
+function fromJourneyRow(row: JourneyRow, today: string): StoredCustomerJourney {
+  return {
+    ...fromRow(row),
+    persona: row.persona,
+    stageEnteredAt: row.stage_entered_at ?? today,
+    history: row.history,
   };
 }
 
@@ -164,11 +218,19 @@ export function registerDashboardRoutes(app: AdminApp, context: AdminContext): v
     const { connectionId } = readQuery(c, connectionQuery);
     const stored = await loadStoredJourney(database, c.req.param('key'));
     await loadConnection(context, connectionId);
-    const rows = await database.query<StateRow>(
-      `select ${STATE_COLUMNS} from customer_states where journey_key = $1 and connection_id = $2`,
+    const rows = await database.query<JourneyRow>(JOURNEY_QUERY, [stored.key, connectionId]);
+    const [since] = await database.query<{ since: Date | string | null }>(
+      'select min(recorded_at) as since from stage_history where journey_key = $1 and connection_id = $2',
       [stored.key, connectionId],
     );
-    return c.json(buildDashboard(stored.journey, rows.map(fromRow)));
+    const today = context.now().toISOString().slice(0, 10);
+    return c.json(
+      buildDashboard(
+        stored.journey,
+        rows.map((row) => fromJourneyRow(row, today)),
+        since?.since ? new Date(since.since).toISOString() : null,
+      ),
+    );
   });
 
   app.get('/api/journeys/:key/customers', async (c) => {

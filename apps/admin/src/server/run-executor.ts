@@ -269,6 +269,15 @@ function createRunWriter(
     touch() {
       dirty = true;
     },
+    /**
+     * Stops the periodic writes, waits for the one in flight and runs `beforeWrite`, so every change
+     * so far is stored before a step that reads it back (pruning a sync's unseen customers).
+     */
+    async drain() {
+      clearInterval(timer);
+      await writing;
+      await beforeWrite();
+    },
     async finish(status: RunStatus, summary: string) {
       clearInterval(timer);
       await writing;
@@ -401,33 +410,81 @@ interface StateRow {
   record_id: string;
   name: string | null;
   stage: string;
+  stage_entered_at: string;
   sla: string;
   days_in_stage: number;
   expected_days: number | null;
   state: unknown;
 }
 
-async function upsertStates(
-  database: Database,
-  journeyKey: string,
-  connectionId: string,
-  rows: StateRow[],
-  updatedAt: Date,
-): Promise<void> {
+/** Where a batch of states is stored: the journey and connection, the run, and when. */
+interface StateTarget {
+  journeyKey: string;
+  connectionId: string;
+  runId: string;
+  updatedAt: Date;
+}
+
+/**
+ * Stores a batch of evaluated states: first a stage history entry for each customer whose stage
+ * differs from the latest entry recorded for it (or that has none yet: a customer first seen, or
+ * one stored before history was kept), then the states themselves, marked with the run. Comparing
+ * with the latest history entry, not with the previous state, is what makes a re-run of the same
+ * sync add no entry; the key of `stage_history` backs that up.
+ */
+async function storeStates(database: Database, target: StateTarget, rows: StateRow[]): Promise<void> {
   for (let start = 0; start < rows.length; start += STATE_CHUNK) {
+    const chunk = JSON.stringify(rows.slice(start, start + STATE_CHUNK));
+    await database.query(
+      `insert into stage_history (journey_key, connection_id, record_id, stage, entered_at, run_id, recorded_at)
+       select $1, $2, x.record_id, x.stage, x.stage_entered_at::date, $4, $5
+         from jsonb_to_recordset($3::jsonb) as x(record_id text, stage text, stage_entered_at text)
+        where x.stage is distinct from (
+          select h.stage from stage_history h
+           where h.journey_key = $1 and h.connection_id = $2 and h.record_id = x.record_id
+           order by h.entry_number desc limit 1)
+       on conflict do nothing`,
+      [target.journeyKey, target.connectionId, chunk, target.runId, target.updatedAt],
+    );
     await database.query(
       `insert into customer_states
-         (journey_key, connection_id, record_id, name, stage, sla, days_in_stage, expected_days, state, updated_at)
-       select $1, $2, x.record_id, x.name, x.stage, x.sla, x.days_in_stage, x.expected_days, x.state, $4
+         (journey_key, connection_id, record_id, name, stage, sla, days_in_stage, expected_days, state,
+          updated_at, last_run_id)
+       select $1, $2, x.record_id, x.name, x.stage, x.sla, x.days_in_stage, x.expected_days, x.state, $4, $5
          from jsonb_to_recordset($3::jsonb) as x(record_id text, name text, stage text, sla text,
               days_in_stage integer, expected_days integer, state jsonb)
        on conflict (journey_key, connection_id, record_id) do update set
          name = excluded.name, stage = excluded.stage, sla = excluded.sla,
          days_in_stage = excluded.days_in_stage, expected_days = excluded.expected_days,
-         state = excluded.state, updated_at = excluded.updated_at`,
-      [journeyKey, connectionId, JSON.stringify(rows.slice(start, start + STATE_CHUNK)), updatedAt],
+         state = excluded.state, updated_at = excluded.updated_at, last_run_id = excluded.last_run_id`,
+      [target.journeyKey, target.connectionId, chunk, target.updatedAt, target.runId],
     );
   }
+}
+
+/**
+ * After a full sync that succeeded, deletes the customers it did not see (records removed from the
+ * CRM, or no longer on the journey) with their stage history; answers how many. Only a full,
+ * successful run may do this: a run that failed, partly failed, or synced some records only did not
+ * see every customer there is.
+ */
+async function pruneUnseenCustomers(database: Database, target: StateTarget): Promise<number> {
+  return database.transaction(async (transaction) => {
+    const removed = await transaction.query<{ record_id: string }>(
+      `delete from customer_states
+        where journey_key = $1 and connection_id = $2 and last_run_id is distinct from $3
+        returning record_id`,
+      [target.journeyKey, target.connectionId, target.runId],
+    );
+    if (removed.length > 0) {
+      await transaction.query(
+        `delete from stage_history
+          where journey_key = $1 and connection_id = $2 and record_id = any($3::text[])`,
+        [target.journeyKey, target.connectionId, removed.map((row) => row.record_id)],
+      );
+    }
+    return removed.length;
+  });
 }
 
 /** The outcome of a finished sync run: its status, and the error that stopped it, if one did. */
@@ -476,7 +533,11 @@ async function beginSyncRun(
   return { id, total };
 }
 
-/** Syncs, keeping each evaluated customer's state in `customer_states`, and settles the run's row. */
+/**
+ * Syncs, keeping each evaluated customer's state in `customer_states` and its stage moves in
+ * `stage_history`, and settles the run's row. A full sync that succeeded then deletes the customers
+ * it did not see.
+ */
 async function performSyncRun(
   context: AdminContext,
   id: string,
@@ -485,12 +546,18 @@ async function performSyncRun(
 ): Promise<SyncRunOutcome> {
   const now = context.now();
   const prefix = input.summaryPrefix ? `${input.summaryPrefix}: ` : '';
+  const target: StateTarget = {
+    journeyKey: input.journeyKey,
+    connectionId: input.connection.id,
+    runId: id,
+    updatedAt: now,
+  };
   const pending = new Map<string, StateRow>();
   const flushStates = async () => {
     if (pending.size === 0) return;
     const rows = [...pending.values()];
     pending.clear();
-    await upsertStates(context.database, input.journeyKey, input.connection.id, rows, now);
+    await storeStates(context.database, target, rows);
   };
   const writer = createRunWriter(context, id, total, flushStates);
   let last: SyncSummary | undefined;
@@ -512,6 +579,7 @@ async function performSyncRun(
           record_id: record.id,
           name: record.name,
           stage: state.stage,
+          stage_entered_at: state.stageEnteredAt,
           sla: state.sla,
           days_in_stage: state.daysInStage,
           expected_days: state.expectedDays,
@@ -526,11 +594,16 @@ async function performSyncRun(
     const failedRecords = new Set(summary.errors.map((error) => error.record)).size;
     status =
       summary.errors.length === 0 ? 'succeeded' : failedRecords < summary.records ? 'partial' : 'failed';
+    let pruned = 0;
+    if (status === 'succeeded' && input.recordIds === undefined) {
+      await writer.drain();
+      pruned = await pruneUnseenCustomers(context.database, target);
+    }
     const text = `${prefix}${summary.records} record${summary.records === 1 ? '' : 's'} evaluated, ${summary.changed} changed, ${summary.writes} writes, ${summary.tasksCreated} tasks created, ${summary.apiCalls} API calls${
       summary.errors.length
         ? `; ${failedRecords} record${failedRecords === 1 ? '' : 's'} failed (retry syncs only those)`
         : ''
-    }`;
+    }${pruned > 0 ? `; ${pruned} customer${pruned === 1 ? '' : 's'} no longer in the CRM removed from the dashboard` : ''}`;
     await writer.finish(status, text);
     context.log(`run ${id}: sync ${status}: ${text}`);
   } catch (error) {
@@ -552,7 +625,9 @@ async function performSyncRun(
 
 /**
  * Starts a sync in the background (every record, or `recordIds` only); 409 when another run holds
- * the connection. Each evaluated customer's state is kept in `customer_states` for the dashboard.
+ * the connection. Each evaluated customer's state is kept in `customer_states` and its stage moves
+ * in `stage_history` for the dashboard; a full sync that succeeded deletes the customers it did not
+ * see (see {@link performSyncRun}).
  */
 export async function startSyncRun(context: AdminContext, input: SyncRunInput): Promise<RunJson> {
   const { id, total } = await beginSyncRun(context, input);

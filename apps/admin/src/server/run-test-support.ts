@@ -3,8 +3,10 @@
  * emulators stored through the connection store, the CLI's demo mappings, and waiting on a run.
  */
 import { readFileSync } from 'node:fs';
+import { evaluateRecord, type MilepostAdapter, type SlaStatus, type SyncRecordError } from '@milepost/core';
 import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
 import { createSalesforceEmulator, type SalesforceEmulator } from '@milepost/salesforce-emulator';
+import type { AdapterFactory } from './admin-context.js';
 import type { TestAdmin, TestClient } from './admin-test-support.js';
 import { createConnection } from './connection-store.js';
 import { saveMapping } from './mapping-store.js';
@@ -114,4 +116,97 @@ export function emulatorsPerTest(): EmulatorsPerTest {
     },
   };
   return emulators;
+}
+
+/** One customer of a {@link ScriptedCrm}: the stage its next sync reports and the day it entered it. */
+export interface ScriptedCustomer {
+  id: string;
+  stage: string;
+  /** `YYYY-MM-DD`. */
+  enteredAt: string;
+  sla?: SlaStatus;
+  daysInStage?: number;
+}
+
+/**
+ * A CRM whose syncs report exactly the customers a test lists, for stage history and pruning tests
+ * that need a customer to skip a stage, move back or disappear. Every other adapter call throws.
+ */
+export interface ScriptedCrm {
+  /** What the next sync reports, in order; edit it between syncs. */
+  customers: ScriptedCustomer[];
+  /** Records the next syncs report as failed (their state is still reported): the run is partial. */
+  failing: string[];
+  /** When set, the next syncs report this many customers and then throw: the run fails. */
+  throwAfter: number | undefined;
+  /** When set, the next syncs wait this long after each customer (so progress writes happen meanwhile). */
+  pauseMs: number | undefined;
+  adapterFor: AdapterFactory;
+}
+
+/** A {@link ScriptedCrm} without customers. */
+export function createScriptedCrm(): ScriptedCrm {
+  const unsupported = async (): Promise<never> => {
+    throw new Error('the scripted CRM only syncs');
+  };
+  const crm: ScriptedCrm = {
+    customers: [],
+    failing: [],
+    throwAfter: undefined,
+    pauseMs: undefined,
+    adapterFor: () => adapter,
+  };
+  const adapter: MilepostAdapter = {
+    target: 'hubspot',
+    preflight: unsupported,
+    plan: unsupported,
+    apply: unsupported,
+    status: unsupported,
+    describeFields: unsupported,
+    async sync(journey, _mapping, options) {
+      const customers = crm.customers.filter(
+        (customer) => !options.recordIds || options.recordIds.includes(customer.id),
+      );
+      const errors: SyncRecordError[] = [];
+      let records = 0;
+      for (const customer of customers) {
+        if (crm.throwAfter !== undefined && records >= crm.throwAfter) {
+          throw new Error('the scripted CRM stopped answering');
+        }
+        records += 1;
+        // A real state for the journey, then the stage the script says.
+        const state = evaluateRecord(journey, { id: customer.id, facts: {} }, options.now);
+        options.onState?.(
+          { id: customer.id, name: `Customer ${customer.id}` },
+          {
+            ...state,
+            stage: customer.stage,
+            stageEnteredAt: customer.enteredAt,
+            daysInStage: customer.daysInStage ?? 0,
+            sla: customer.sla ?? 'on-track',
+          },
+        );
+        if (crm.failing.includes(customer.id))
+          errors.push({ record: customer.id, message: 'scripted failure' });
+        if (crm.pauseMs !== undefined) await new Promise((resolve) => setTimeout(resolve, crm.pauseMs));
+      }
+      return { records, changed: records, writes: records, tasksCreated: 0, apiCalls: 1, errors };
+    },
+  };
+  return crm;
+}
+
+/** Imports saas-lifecycle and stores a connection for a {@link ScriptedCrm}; the connection id. */
+export async function journeyOnScriptedCrm(admin: TestAdmin): Promise<string> {
+  const imported = await admin.request('POST', '/api/journeys', { template: 'saas-lifecycle' });
+  if (imported.status !== 201) throw new Error(`journey not imported: ${imported.text}`);
+  const connection = await createConnection(admin.context, {
+    target: 'hubspot',
+    name: 'Scripted CRM',
+    auth: 'token',
+    baseUrl: 'http://127.0.0.1:9',
+    hubId: 1,
+    secrets: { accessToken: 'scripted-token' },
+  });
+  return connection.id;
 }
