@@ -1,13 +1,14 @@
 /**
- * The dashboard: the funnel, time in stage against the time frame, customers behind and stuck, and
- * a customer search that answers "where are they and what's next".
+ * The dashboard: the funnel (customers who ever reached each stage, from the stage history the syncs
+ * record), time in stage against the time frame, customers behind and stuck, and a customer search
+ * that answers "where are they and what's next".
  */
 import { useEffect, useId, useState } from 'react';
 import type { ApiError } from '../api.js';
 import { api } from '../api.js';
 import type { CustomerRow, Dashboard, JourneyStateJson } from '../api-types.js';
 import { ErrorMessage, Loading, StatusMessage, useJourneyConnectionPicker } from '../components.js';
-import { formatDays, plural, SLA_TEXT } from '../format.js';
+import { formatDateTime, formatDays, plural, SLA_TEXT } from '../format.js';
 import { toApiError, useDebounced, useResource } from '../hooks.js';
 
 /** The dashboard screen. */
@@ -36,6 +37,12 @@ export function DashboardScreen() {
           <p className="lead">
             {plural(dashboard.data.customers, 'customer')} on this journey, as of the last sync.
           </p>
+          {dashboard.data.historySince && (
+            <p className="muted">
+              Stage history recorded since {formatDateTime(dashboard.data.historySince)}: a stage a customer
+              passed before then does not count as reached.
+            </p>
+          )}
           <div className="columns">
             <Funnel funnel={dashboard.data.funnel} />
             <TimeInStage rows={dashboard.data.timeInStage} />
@@ -96,12 +103,16 @@ function TimeInStage({ rows }: { rows: Dashboard['timeInStage'] }) {
   return (
     <section className="card">
       <h2 id="time-heading">Time in stage</h2>
+      <p className="muted">
+        Finished stays from the stage history and the ongoing stays of customers there now.
+      </p>
       <table>
         <thead>
           <tr>
             <th scope="col">Stage</th>
             <th scope="col">Time frame</th>
             <th scope="col">Median</th>
+            <th scope="col">90th percentile</th>
             <th scope="col">Behind</th>
             <th scope="col">Stuck</th>
           </tr>
@@ -122,6 +133,7 @@ function TimeInStage({ rows }: { rows: Dashboard['timeInStage'] }) {
                     </div>
                   )}
                 </td>
+                <td>{row.p90Days === null ? '—' : formatDays(row.p90Days)}</td>
                 <td>{row.behind}</td>
                 <td>{row.stuck}</td>
               </tr>
