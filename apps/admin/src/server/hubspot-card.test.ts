@@ -282,4 +282,58 @@ describe('HubSpot card API', () => {
     expect(rig.emulator.portal(HUB).object('companies', companyId)?.properties.milepost_stage).toBe(next.key);
     expect(moved.body.stage.key).toBe(next.key);
   });
+
+  // The card's calls go through @milepost/hubspot's transport (they were raw fetches before): a 429 is
+  // waited out by its policy and retried within the card's deadline, and the calls are counted.
+  it('retries a 429 from HubSpot within its deadline and answers the card', async () => {
+    const ticketPath = `/tickets/${cycleTicketId}`;
+    const reads = () =>
+      rig.emulator.requests.entries.filter(
+        (entry) => entry.method === 'GET' && entry.path.endsWith(ticketPath),
+      ).length;
+    const before = reads();
+    rig.emulator.faults.set({
+      rateLimitStorm: { count: 1, policyName: 'SECONDLY', method: 'GET', pathIncludes: ticketPath },
+    });
+    try {
+      const ticket = await rig.signed('GET', cardPath(cycleTicketId, HUB, 'tickets'));
+      expect(ticket.status).toBe(200);
+      expect(isCardState(ticket.body)).toBe(true);
+      expect(reads() - before).toBe(2);
+    } finally {
+      rig.emulator.faults.clear();
+    }
+  });
+
+  it('answers 502 CONNECTION_FAILED when HubSpot refuses a read', async () => {
+    rig.emulator.faults.set({
+      serverErrors: { count: 1, status: 400, method: 'GET', pathIncludes: `/tickets/${cycleTicketId}` },
+    });
+    try {
+      const ticket = await rig.signed('GET', cardPath(cycleTicketId, HUB, 'tickets'));
+      expect(ticket.status).toBe(502);
+      expect(ticket.body.error.code).toBe('CONNECTION_FAILED');
+    } finally {
+      rig.emulator.faults.clear();
+    }
+  });
+
+  // Last: it leaves the install needing a reinstall.
+  it('answers 409 NEEDS_REINSTALL and marks the install when HubSpot refuses the token', async () => {
+    const [row] = await rig.admin.context.database.query<{ id: string }>('select id from connections');
+    const connection = await loadConnection(rig.admin.context, row!.id);
+    const revoked = await fetch(`${rig.emulator.url}/appinstalls/v3/external-install`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${connection.secrets.accessToken}` },
+    });
+    expect(revoked.status).toBe(204);
+    const ticket = await rig.signed('GET', cardPath(cycleTicketId, HUB, 'tickets'));
+    expect(ticket.status).toBe(409);
+    expect(ticket.body.error.code).toBe('NEEDS_REINSTALL');
+    const [install] = await rig.admin.context.database.query<{ status: string }>(
+      'select status from hubspot_installs where hub_id = $1',
+      [HUB],
+    );
+    expect(install?.status).toBe('needs-reinstall');
+  });
 });

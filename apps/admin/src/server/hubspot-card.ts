@@ -4,12 +4,20 @@
  * `X-HubSpot-Signature-v3` and sends with the calling portal as the `portalId` query parameter. Data is
  * read with the calling portal's own token only, so a record of another portal is simply not found.
  */
-import { compileJourney, type Journey, type JourneyState, type Mapping, MilepostError } from '@milepost/core';
 import {
+  compileJourney,
+  type Journey,
+  type JourneyState,
+  type Mapping,
+  type MilepostAdapter,
+  MilepostError,
+} from '@milepost/core';
+import {
+  type HubSpotAdapter,
   hubSpotOutputProperties,
-  hubSpotPaths,
   hubSpotPipelineId,
   hubSpotPipelineProperties,
+  isHubSpotDeadlineExceeded,
 } from '@milepost/hubspot';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -18,7 +26,6 @@ import { loadConnection } from './connection-store.js';
 import { HttpError, parseRequestPart } from './http-errors.js';
 import {
   hubSpotClient,
-  hubSpotOAuthAccessToken,
   type InstallJourney,
   isAuthenticationFailure,
   loadHubSpotInstall,
@@ -199,6 +206,8 @@ function signedPortal(
 
 interface CardTarget {
   connection: ConnectionWithSecrets;
+  /** The connection's adapter, every call of which settles within the card's deadline. */
+  adapter: HubSpotAdapter;
   journey: InstallJourney;
   /** The customer record whose state the card shows: the record itself, or the company of a cycle record. */
   customerId: string;
@@ -235,8 +244,10 @@ async function cardTarget(
   const journeys = await loadInstallJourneys(context, install.connectionId);
   const journey = journeys.find((candidate) => candidate.recordObject === record.objectType);
   if (journey) {
+    const connection = await loadConnection(context, install.connectionId);
     return {
-      connection: await loadConnection(context, install.connectionId),
+      connection,
+      adapter: cardAdapter(context, connection, startedAt),
       journey,
       customerId: record.objectId,
     };
@@ -254,46 +265,49 @@ async function cardTarget(
     );
   }
   const connection = await loadConnection(context, install.connectionId);
+  const adapter = cardAdapter(context, connection, startedAt);
   try {
-    return await withinDeadline(startedAt, cycleTarget(context, connection, hosting, record));
+    return await cycleTarget(connection, adapter, hosting, record);
   } catch (error) {
     return cardFailure(context, connection, error);
   }
 }
 
-const cycleRecordSchema = z.object({
-  properties: z.record(z.string(), z.string().nullish()),
-});
-const associationsReadSchema = z.object({
-  results: z.array(
-    z.object({
-      to: z.array(z.object({ toObjectId: z.union([z.number(), z.string()]).transform(String) })),
-    }),
-  ),
-});
+/**
+ * The connection's HubSpot adapter for one card request: its calls go through `@milepost/hubspot`'s
+ * transport (rate limiter, retries, validated answers, counted calls) and settle by the card's
+ * deadline, so no retry outlasts it. One per request, so its calls share one token (an expiring OAuth
+ * token is refreshed once) and one limiter.
+ */
+function cardAdapter(
+  context: AdminContext,
+  connection: ConnectionWithSecrets,
+  startedAt: number,
+): HubSpotAdapter {
+  const adapter: MilepostAdapter = context.adapterFor(connection);
+  if (adapter.target !== 'hubspot' || !('withDeadline' in adapter)) {
+    throw new Error(`connection ${connection.id} of a HubSpot install has no HubSpot adapter`);
+  }
+  return (adapter as HubSpotAdapter).withDeadline(startedAt + CARD_DEADLINE_MS);
+}
 
 /**
  * A cycle record's journey (the one whose Milepost pipeline it is in) and its company (read through
  * the v4 associations, which the adapter's sync creates with each cycle record).
  */
 async function cycleTarget(
-  context: AdminContext,
   connection: ConnectionWithSecrets,
+  adapter: HubSpotAdapter,
   hosting: InstallJourney[],
   record: CardRecord,
 ): Promise<CardTarget> {
-  const paths = hubSpotPaths();
   const pipelineProperty = hubSpotPipelineProperties(record.objectType).pipeline;
-  const cycle = await hubSpotCall(
-    context,
-    connection,
-    'GET',
-    `${paths.object(record.objectType, record.objectId)}?properties=${pipelineProperty},milepost_cycle_id`,
-  );
-  if (cycle.status === 404) throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
-  const cycleRecord = cycleRecordSchema.safeParse(cycle.body);
-  if (!cycleRecord.success) throw hubSpotRefused(cycle.status);
-  const pipeline = cycleRecord.data.properties[pipelineProperty];
+  const cycle = await adapter.readRecord(record.objectType, record.objectId, [
+    pipelineProperty,
+    'milepost_cycle_id',
+  ]);
+  if (!cycle) throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+  const pipeline = cycle.properties[pipelineProperty];
   const journey = hosting.find((candidate) => hubSpotPipelineId(candidate.key) === pipeline);
   if (!journey) {
     throw new HttpError(
@@ -302,18 +316,11 @@ async function cycleTarget(
       `this record is not in a Milepost pipeline; only ${record.objectType} Milepost creates for a journey show one`,
     );
   }
-  const associations = await hubSpotCall(
-    context,
-    connection,
-    'POST',
-    paths.associationsBatch(record.objectType, journey.recordObject, 'read'),
-    { inputs: [{ id: record.objectId }] },
+  const customerIds = await adapter.readAssociatedIds(
+    record.objectType,
+    record.objectId,
+    journey.recordObject,
   );
-  // A record without associations comes back as a 207 with an error entry and no result.
-  const read = associationsReadSchema.safeParse(associations.body);
-  if (!read.success || (associations.status >= 300 && associations.status !== 207))
-    throw hubSpotRefused(associations.status);
-  const customerIds = read.data.results.flatMap((result) => result.to.map((to) => to.toObjectId));
   if (customerIds.length === 0) {
     throw new HttpError(
       404,
@@ -322,84 +329,29 @@ async function cycleTarget(
     );
   }
   // The cycle id (journey:company) names the company Milepost made it for, should more be associated.
-  const named = (cycleRecord.data.properties.milepost_cycle_id ?? '').split(':').at(-1) ?? '';
+  const named = (cycle.properties.milepost_cycle_id ?? '').split(':').at(-1) ?? '';
   return {
     connection,
+    adapter,
     journey,
     customerId: customerIds.includes(named) ? named : customerIds[0]!,
   };
 }
 
-function hubSpotRefused(status: number): HttpError {
-  return new HttpError(502, 'CONNECTION_FAILED', `HubSpot refused the request (${status}); try again`);
-}
-
-// One token source per loaded connection, so a request's calls share one refresh of an expiring token.
-const oauthTokens = new WeakMap<ConnectionWithSecrets, () => Promise<string>>();
-
-function oauthTokenOf(context: AdminContext, connection: ConnectionWithSecrets): () => Promise<string> {
-  let tokens = oauthTokens.get(connection);
-  if (!tokens) {
-    tokens = hubSpotOAuthAccessToken(context)(connection);
-    oauthTokens.set(connection, tokens);
-  }
-  return tokens;
-}
+/** HubSpot's failures, which the card answers as CONNECTION_FAILED. */
+const HUBSPOT_FAILURES = new Set([
+  'PERMISSION_DENIED',
+  'RATE_LIMITED',
+  'DAILY_LIMIT_REACHED',
+  'VENDOR_UNAVAILABLE',
+  'VENDOR_REJECTED',
+  'CAPABILITY_MISSING',
+]);
 
 /**
- * One call to HubSpot with the portal's own token; a refused token becomes `AUTHENTICATION_FAILED`
- * (which {@link cardFailure} turns into NEEDS_REINSTALL).
+ * Turns CRM failures into the card's codes: a refused token marks the install needs-reinstall, the
+ * deadline answers TIMEOUT, and any other HubSpot failure CONNECTION_FAILED.
  */
-async function hubSpotCall(
-  context: AdminContext,
-  connection: ConnectionWithSecrets,
-  method: 'GET' | 'POST' | 'PATCH',
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  const accessToken =
-    connection.auth === 'oauth'
-      ? await oauthTokenOf(context, connection)()
-      : String(connection.secrets.accessToken ?? '');
-  const response = await fetch(`${connection.baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(CARD_DEADLINE_MS),
-  });
-  const text = await response.text().catch(() => '');
-  if (response.status === 401) {
-    throw new MilepostError({ code: 'AUTHENTICATION_FAILED', message: 'HubSpot refused the access token' });
-  }
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, body: json };
-}
-
-/** Runs `work` within what is left of the card's deadline; 504 when HubSpot is too slow. */
-async function withinDeadline<T>(startedAt: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new HttpError(504, 'TIMEOUT', 'HubSpot did not answer in time; try again')),
-      Math.max(0, CARD_DEADLINE_MS - (Date.now() - startedAt)),
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Turns CRM failures into the card's codes; a refused token marks the install needs-reinstall. */
 async function cardFailure(
   context: AdminContext,
   connection: ConnectionWithSecrets,
@@ -413,8 +365,14 @@ async function cardFailure(
       'HubSpot no longer accepts Milepost’s access to this account; an admin must install Milepost again (nothing was lost)',
     );
   }
+  if (isHubSpotDeadlineExceeded(error)) {
+    throw new HttpError(504, 'TIMEOUT', 'HubSpot did not answer in time; try again');
+  }
   if (MilepostError.isInstance(error) && error.code === 'INVALID_INPUT') {
     throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+  }
+  if (MilepostError.isInstance(error) && HUBSPOT_FAILURES.has(error.code)) {
+    throw new HttpError(502, 'CONNECTION_FAILED', `HubSpot refused the request (${error.code}); try again`);
   }
   throw error;
 }
@@ -423,14 +381,13 @@ async function readCardState(
   context: AdminContext,
   target: CardTarget,
   record: CardRecord,
-  startedAt: number,
 ): Promise<CardState> {
   try {
-    const state = await withinDeadline(
-      startedAt,
-      context
-        .adapterFor(target.connection)
-        .status(target.journey.journey, target.journey.mapping, target.customerId, context.now()),
+    const state = await target.adapter.status(
+      target.journey.journey,
+      target.journey.mapping,
+      target.customerId,
+      context.now(),
     );
     return cardStateFromJourneyState(target.journey.journey, record, state);
   } catch (error) {
@@ -438,28 +395,18 @@ async function readCardState(
   }
 }
 
-/** Writes properties of one record with the portal's own token (the card's two actions). */
-async function writeRecord(
-  context: AdminContext,
-  connection: ConnectionWithSecrets,
-  record: CardRecord,
-  properties: Record<string, string>,
-  startedAt: number,
-): Promise<void> {
-  const response = await withinDeadline(
-    startedAt,
-    hubSpotCall(context, connection, 'PATCH', hubSpotPaths().object(record.objectType, record.objectId), {
-      properties,
-    }),
+/**
+ * Writes journey outputs of the target's customer record with the portal's own token (the card's two
+ * actions); the adapter refuses any property that is not one of the journey's outputs.
+ */
+async function writeRecord(target: CardTarget, properties: Record<string, string>): Promise<void> {
+  const written = await target.adapter.writeJourneyOutputs(
+    target.journey.journey,
+    target.journey.mapping,
+    target.customerId,
+    properties,
   );
-  if (response.status === 404) throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
-  if (response.status >= 300) {
-    throw new HttpError(
-      502,
-      'CONNECTION_FAILED',
-      `HubSpot refused the change (${response.status}); try again`,
-    );
-  }
+  if (written === 'not-found') throw new HttpError(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
 }
 
 function today(context: AdminContext): string {
@@ -474,7 +421,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     const query = parseRequestPart(recordQuerySchema, c.req.query(), 'request');
     const record = { portalId: hubId, objectType: query.objectType, objectId: query.objectId };
     const target = await cardTarget(context, hubId, record, startedAt);
-    const card = await readCardState(context, target, record, startedAt);
+    const card = await readCardState(context, target, record);
     c.header('cache-control', 'no-store');
     return c.json(card);
   });
@@ -495,11 +442,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     const target = await cardTarget(context, hubId, record, startedAt);
     const { journey, mapping } = target.journey;
     // On a cycle record the action changes its company, which is what the journey reads and writes.
-    const customer = {
-      portalId: hubId,
-      objectType: target.journey.recordObject,
-      objectId: target.customerId,
-    };
+    const customer = { objectType: target.journey.recordObject, objectId: target.customerId };
     const outputs = hubSpotOutputProperties(journey, mapping);
     const properties: Record<string, string> = {};
     if (action.action === 'achieve-milestone') {
@@ -529,7 +472,7 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
           `journey "${journey.key}" moves records by their milestones (stagePolicy derived); stages are not moved by hand`,
         );
       }
-      const next = (await readCardState(context, target, record, startedAt)).actions.nextStage;
+      const next = (await readCardState(context, target, record)).actions.nextStage;
       if (!next) throw new HttpError(409, 'CONFLICT', 'the record is at the last stage of its path');
       properties[outputs.stage!] =
         (mapping as Mapping | undefined)?.outputs.stage?.values?.[next.key] ?? next.key;
@@ -544,14 +487,14 @@ export function registerHubSpotCardRoutes(app: AdminApp, context: AdminContext):
     );
     if (claimed.length === 0) throw new HttpError(409, 'CONFLICT', 'this action was sent already');
     try {
-      await writeRecord(context, target.connection, customer, properties, startedAt);
+      await writeRecord(target, properties);
     } catch (error) {
       await cardFailure(context, target.connection, error);
     }
     context.log(
       `card action ${action.action} on ${record.objectType} ${record.objectId} of HubSpot account ${hubId}`,
     );
-    const card = await readCardState(context, target, record, startedAt);
+    const card = await readCardState(context, target, record);
     scheduleHubSpotWebhookSync(context, hubId);
     return c.json(card);
   });
