@@ -112,7 +112,6 @@ function TimeInStage({ rows }: { rows: Dashboard['timeInStage'] }) {
             <th scope="col">Stage</th>
             <th scope="col">Time frame</th>
             <th scope="col">Median</th>
-            <th scope="col">90th percentile</th>
             <th scope="col">Behind</th>
             <th scope="col">Stuck</th>
           </tr>
@@ -127,13 +126,13 @@ function TimeInStage({ rows }: { rows: Dashboard['timeInStage'] }) {
                 <td>{formatDays(row.expectedDays)}</td>
                 <td>
                   {row.medianDays === null ? '—' : formatDays(row.medianDays)}
+                  {row.p90Days !== null && <div className="muted">90% within {formatDays(row.p90Days)}</div>}
                   {over && (
                     <div>
                       <span className="badge badge-warning">Over time frame</span>
                     </div>
                   )}
                 </td>
-                <td>{row.p90Days === null ? '—' : formatDays(row.p90Days)}</td>
                 <td>{row.behind}</td>
                 <td>{row.stuck}</td>
               </tr>
