@@ -233,6 +233,12 @@ describe('stage history and pruning (scripted CRM)', () => {
     const again = await sync();
     expect(again.summary).not.toContain('removed');
     expect(await storedIds()).toEqual(['a', 'b']);
+
+    // A full sync that finds no record at all (a lost permission, say) keeps everyone.
+    crm.customers = [];
+    expect((await sync()).status).toBe('succeeded');
+    expect(await storedIds()).toEqual(['a', 'b']);
+    expect((await history()).map((entry) => entry.record_id)).toEqual(['a', 'b']);
   });
 
   it('prunes only after the states a progress write was still storing have landed', async () => {

@@ -465,8 +465,8 @@ async function storeStates(database: Database, target: StateTarget, rows: StateR
 /**
  * After a full sync that succeeded, deletes the customers it did not see (records removed from the
  * CRM, or no longer on the journey) with their stage history; answers how many. Only a full,
- * successful run may do this: a run that failed, partly failed, or synced some records only did not
- * see every customer there is.
+ * successful run that found records may do this: a run that failed, partly failed, or synced some
+ * records only did not see every customer there is.
  */
 async function pruneUnseenCustomers(database: Database, target: StateTarget): Promise<number> {
   return database.transaction(async (transaction) => {
@@ -595,7 +595,9 @@ async function performSyncRun(
     status =
       summary.errors.length === 0 ? 'succeeded' : failedRecords < summary.records ? 'partial' : 'failed';
     let pruned = 0;
-    if (status === 'succeeded' && input.recordIds === undefined) {
+    // A full sync that found no record at all prunes nothing either: an empty answer is likelier a
+    // lost permission or an emptied filter than every customer gone, and pruning loses their history.
+    if (status === 'succeeded' && input.recordIds === undefined && summary.records > 0) {
       await writer.drain();
       pruned = await pruneUnseenCustomers(context.database, target);
     }
