@@ -48,8 +48,9 @@ const STANDARD_OBJECT_TYPES: Record<string, string> = {
   '0-5': 'tickets',
 };
 
-// Below HubSpot's 15 s ceiling for hubspot.fetch, so the card reports the timeout itself with a retry.
-const REQUEST_TIMEOUT_MS = 12_000;
+// Below HubSpot's 15 s ceiling for hubspot.fetch, so the card reports the timeout itself with a retry,
+// and above the server's own 12 s deadline, so the server's answer (504 TIMEOUT) arrives first.
+const REQUEST_TIMEOUT_MS = 14_000;
 
 /** The record from the card's extension context (`context.crm`): `objectTypeId` '0-2' → 'companies'. */
 export function cardRecordFromContext(crm: { objectId: number | string; objectTypeId: string }): CardRecord {
