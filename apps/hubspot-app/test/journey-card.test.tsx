@@ -42,7 +42,7 @@ describe('JourneyCard with the admin server', () => {
     await waitFor(() => expect(find(StatusTag).text).toBe('Behind'));
     expect(fetch).toHaveBeenCalledWith(`${BASE}/hubspot/card?objectType=companies&objectId=901`, {
       method: 'GET',
-      timeout: 12_000,
+      timeout: 14_000,
     });
   });
 
@@ -71,7 +71,7 @@ describe('JourneyCard with the admin server', () => {
     await waitFor(() => expect(findByTestId(Text, 'whats-next').text).toBe('Get two more users active.'));
     expect(fetch).toHaveBeenLastCalledWith(`${BASE}/hubspot/card/actions`, {
       method: 'POST',
-      timeout: 12_000,
+      timeout: 14_000,
       body: {
         objectType: 'companies',
         objectId: '901',

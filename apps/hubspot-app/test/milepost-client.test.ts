@@ -68,7 +68,7 @@ describe('createMilepostClient', () => {
       'https://cs.example.com/hubspot/card?objectType=companies&objectId=901',
       {
         method: 'GET',
-        timeout: 12_000,
+        timeout: 14_000,
       },
     );
   });
@@ -79,7 +79,7 @@ describe('createMilepostClient', () => {
     await client.runAction({ ...record, action: 'achieve-milestone', milestone: 'training-done' });
     expect(fetch).toHaveBeenCalledWith('https://cs.example.com/hubspot/card/actions', {
       method: 'POST',
-      timeout: 12_000,
+      timeout: 14_000,
       body: {
         objectType: 'companies',
         objectId: '901',
