@@ -199,8 +199,23 @@ function processIngestJob(environment: RestEnvironment, job: IngestJob): void {
           };
           break;
         }
-        const canonical = object.fields.get(field.toLowerCase())?.name;
-        const match = canonical ? recordsWithValue(org, object.name, canonical, value)[0] : undefined;
+        const described = object.fields.get(field.toLowerCase());
+        const matches = described ? recordsWithValue(org, object.name, described.name, value) : [];
+        // As every upsert API does: a value more than one record holds updates none of them.
+        if (matches.length > 1) {
+          result = {
+            success: false,
+            errors: [
+              {
+                statusCode: 'DUPLICATE_EXTERNAL_ID',
+                message: `${described!.label}: more than one record found for external id field: ${matches.map((match) => String(match.Id)).join(', ')}`,
+                fields: [described!.name],
+              },
+            ],
+          };
+          break;
+        }
+        const match = matches[0];
         result = match
           ? updateRecord(context, object, String(match.Id), values)
           : createRecord(context, object, values);

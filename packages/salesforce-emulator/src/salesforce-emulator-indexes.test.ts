@@ -98,7 +98,7 @@ describe('external-ID and unique-field lookups', () => {
     expect(emulator.org().record(id)).toMatchObject({ Name: 'Lower', Ext_Key__c: 'Case-Key' });
   });
 
-  it('answers 300 (REST) and DUPLICATE_EXTERNAL_ID (collections) when a non-unique value matches twice', async () => {
+  it('answers 300 (REST) and DUPLICATE_EXTERNAL_ID (collections, Bulk API 2.0) when a non-unique value matches twice', async () => {
     const first = emulator.org().insert('Account', { Name: 'Twin A', Ext_Key__c: 'not-yet-a-twin' });
     const second = emulator.org().insert('Account', { Name: 'Twin B', Ext_Key__c: 'TWIN' });
     // The older record takes the value last; matches are still listed oldest first, as a scan lists them.
@@ -123,6 +123,19 @@ describe('external-ID and unique-field lookups', () => {
         },
       ],
     });
+    // Bulk API 2.0 fails that row the same way and updates neither record.
+    const bulk = await connection.bulk2.loadAndWaitForResults({
+      object: 'Account',
+      operation: 'upsert',
+      externalIdFieldName: 'Ext_Key__c',
+      input: 'Ext_Key__c,Name\ntwin,Which?\n',
+      pollInterval: 20,
+      pollTimeout: 10_000,
+    });
+    expect(bulk.successfulResults).toEqual([]);
+    expect(bulk.failedResults.map((row) => row.sf__Error)).toEqual([
+      `DUPLICATE_EXTERNAL_ID:Ext Key: more than one record found for external id field: ${first}, ${second}:Ext_Key__c --`,
+    ]);
     // Once one twin takes another value, the other is the only match.
     await connection.sobject('Account').update({ Id: first, Ext_Key__c: 'twin-moved' });
     expect(await patch('Ext_Key__c', 'twin', { Name: 'Twin B again' })).toMatchObject({
