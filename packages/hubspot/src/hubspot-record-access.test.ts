@@ -4,20 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createHubSpotAdapter, type HubSpotAdapterSettings } from './hubspot-adapter.js';
 import { hubSpotPaths } from './hubspot-api.js';
 import { isHubSpotDeadlineExceeded } from './hubspot-errors.js';
-
-/** A clock whose sleeps pass instantly, so backoff and rate-limit waits cost no test time. */
-function virtualClock() {
-  let time = Date.now();
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => time,
-    sleep: async (milliseconds: number) => {
-      slept.push(milliseconds);
-      time += milliseconds;
-    },
-  };
-}
+import { virtualClock } from './hubspot-test-clock.js';
 
 /** The error a promise rejects with. */
 async function failureOf(work: Promise<unknown>): Promise<unknown> {

@@ -3,6 +3,7 @@ import { type Journey, type Mapping, MilepostError, parseJourneySources, readTem
 import { createHubSpotEmulator, type HubSpotEmulator } from '@milepost/hubspot-emulator';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHubSpotAdapter, type HubSpotAdapterSettings } from './hubspot-adapter.js';
+import { virtualClock } from './hubspot-test-clock.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 
@@ -18,20 +19,6 @@ function demoJourneyAndMapping(): { journey: Journey; mapping: Mapping } {
     },
   ]);
   return { journey: loaded.journeys[0]!, mapping: loaded.mappings[0]! };
-}
-
-/** A clock whose sleeps pass instantly, so backoff and rate-limit waits cost no test time. */
-function virtualClock() {
-  let time = Date.now();
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => time,
-    sleep: async (milliseconds: number) => {
-      slept.push(milliseconds);
-      time += milliseconds;
-    },
-  };
 }
 
 let emulator: HubSpotEmulator | undefined;
