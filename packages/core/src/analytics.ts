@@ -120,9 +120,12 @@ export interface AnalyticsOptions {
 }
 
 /** Accumulates analytics one record at a time. */
+/** What the analytics read of an evaluated state (a stored state that keeps these is enough). */
+export type AnalyzedState = Pick<JourneyState, 'stage' | 'stageEnteredAt' | 'daysInStage' | 'sla'>;
+
 export interface AnalyticsCollector {
   /** Adds one record and the state evaluated from it. */
-  add(snapshot: RecordSnapshot, state: JourneyState): void;
+  add(snapshot: RecordSnapshot, state: AnalyzedState): void;
   /** The analytics so far. */
   result(): JourneyAnalytics;
 }

@@ -7,7 +7,6 @@ import {
   compileJourney,
   createAnalyticsCollector,
   type Journey,
-  type JourneyState,
   MilepostError,
   type SlaStatus,
   type StageHistoryEntry,
@@ -107,13 +106,12 @@ export function buildDashboard(
         history: state.history,
         ...(state.persona ? { persona: state.persona } : {}),
       },
-      // The collector reads only these fields of the evaluated state; they are what is stored.
       {
         stage: state.stage,
         stageEnteredAt: state.stageEnteredAt,
         daysInStage: state.daysInStage,
         sla: state.sla,
-      } as JourneyState,
+      },
     );
   }
   const analytics = collector.result();
